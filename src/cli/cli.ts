@@ -1,0 +1,133 @@
+/**
+ * The `longtail` command line (`dist/cli.js`). It calls the engine's functions directly, in-process,
+ * with no JSON-RPC. Exit codes: 0 ok, 1 error in the user's input or data (one line on stderr,
+ * `error[CODE]: message`), 2 bad usage, 130 cancelled (Ctrl-C). Stack traces only with `--debug`.
+ */
+import { parseArgs } from 'node:util';
+import { ErrorCode, toLongtailError } from '../protocol/errors';
+import type { CancellationSignal } from '../protocol/progress';
+import { Engine } from '../engine/engine';
+import { parseBackend, parseThreads } from '../engine/engineArgs';
+import { longtailVersion } from '../engine/version';
+import { UsageError } from './usageError';
+
+/** Where the CLI writes; replaced in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const usage = `Usage: longtail <command> [options]
+
+Commands:
+  info                 Print version, compute backend (and why faster ones were skipped), Node, threads (JSON)
+
+Common options:
+  --backend <b>        auto | gpu | native | wasm | cpu   (default: auto)
+  --threads <n>        WASM threads, 0 = one per core      (default: 0)
+  --debug              Show stack traces on errors
+  -h, --help           Show this help
+  -v, --version        Print the version
+
+info options:
+  --bench <seconds>    Also measure matrix-product GFLOP/s for this long
+  --bench-size <n>     Matrix side for --bench                (default: 1024)
+
+Exit codes: 0 ok, 1 bad input or data, 2 bad usage, 130 cancelled.
+`;
+
+const commonOptions = {
+  backend: { type: 'string', default: 'auto' },
+  threads: { type: 'string', default: '0' },
+  debug: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parseNumber(name: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max} (got '${value}')`);
+  }
+  return n;
+}
+
+async function runInfo(argv: string[], io: CliIo, signal: CancellationSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...commonOptions, bench: { type: 'string' }, 'bench-size': { type: 'string', default: '1024' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  const engine = await Engine.create({ backend: parseBackend(values.backend), threads: parseThreads(values.threads) });
+  const info = engine.info();
+  if (values.bench === undefined) {
+    io.stdout(JSON.stringify(info, null, 2) + '\n');
+    return 0;
+  }
+  const seconds = parseNumber('bench', values.bench, 0.01, 3600);
+  const size = parseNumber('bench-size', values['bench-size'], 8, 8192);
+  const throughput = await engine.measureThroughput({ seconds, size: Math.round(size) }, signal);
+  io.stdout(JSON.stringify({ ...info, throughput }, null, 2) + '\n');
+  return 0;
+}
+
+const commands: Record<string, (argv: string[], io: CliIo, signal: CancellationSignal) => Promise<number>> = {
+  info: runInfo,
+};
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, signal: CancellationSignal): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      io.stdout(usage);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '-v' || command === '--version') {
+      io.stdout(`${longtailVersion}\n`);
+      return 0;
+    }
+    const run = commands[command];
+    if (!run) {
+      throw new UsageError(`unknown command '${command}'`);
+    }
+    return await run(rest, io, signal);
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+/** Prints one line for an error and returns the exit code it deserves. */
+function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  if (debug && error instanceof Error && error.stack) {
+    io.stderr(`${error.stack}\n`);
+  }
+  if (error instanceof UsageError || isParseArgsError(error)) {
+    io.stderr(`error: ${(error as Error).message}\nRun 'longtail --help' for usage.\n`);
+    return 2;
+  }
+  const e = toLongtailError(error);
+  if (e.code === ErrorCode.Cancelled) {
+    io.stderr('cancelled\n');
+    return 130;
+  }
+  if (e.code === ErrorCode.InvalidOption) {
+    io.stderr(`error[${e.code}]: ${e.message}\n`);
+    return 2;
+  }
+  io.stderr(`error[${e.code}]: ${e.message}\n`);
+  if (e.code === ErrorCode.Internal && !debug) {
+    io.stderr('This is a bug in Long-Tail Lens; run again with --debug for details.\n');
+  }
+  return 1;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}

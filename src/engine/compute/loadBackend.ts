@@ -1,0 +1,169 @@
+/**
+ * Chooses and initialises the TF.js backend: `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
+ * `@tensorflow/tfjs-backend-wasm`, then the pure-JS `cpu` backend, recording why each faster one was
+ * not used. The native packages are optional dependencies whose install script downloads libtensorflow;
+ * where that failed they are absent (`MODULE_NOT_FOUND`) or present without their addon (a plain
+ * `Error`). Both are caught here. They are loaded with a dynamic `require` that the bundler leaves alone.
+ */
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import type { BackendAttempt, BackendName, BackendRequest } from '../../protocol/engineInfo';
+import { backendNames } from '../../protocol/engineInfo';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { Tf } from './tf';
+
+/** Options for {@link loadBackend}. */
+export interface LoadBackendOptions {
+  /** What the user asked for. */
+  readonly requested: BackendRequest;
+  /** Threads for the WASM backend; 0 = one per logical core. */
+  readonly threads: number;
+  /** Module loader; tests replace it to simulate installed or broken native packages. */
+  readonly requireModule?: (id: string) => unknown;
+}
+
+/** The backend that was initialised. */
+export interface LoadedBackend {
+  readonly name: BackendName;
+  readonly tfjsBackend: string;
+  readonly device: 'gpu' | 'cpu';
+  readonly attempts: BackendAttempt[];
+  readonly threads: number;
+  readonly notes: string[];
+}
+
+const nativePackages: Record<'gpu' | 'native', string> = {
+  gpu: '@tensorflow/tfjs-node-gpu',
+  native: '@tensorflow/tfjs-node',
+};
+
+/** First line of an error, without the `Require stack:` tail Node appends. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim();
+}
+
+/** Explains a failed native `require` in terms a user can act on. */
+function explainNativeFailure(pkg: string, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'MODULE_NOT_FOUND' && firstLine(error).includes(`'${pkg}'`)) {
+    return `${pkg} is not installed (an optional dependency; its install script downloads libtensorflow, which failed or was skipped)`;
+  }
+  return `${pkg} failed to load: ${firstLine(error)}`;
+}
+
+async function tryNative(
+  tf: Tf,
+  which: 'gpu' | 'native',
+  requireModule: (id: string) => unknown,
+): Promise<{ ok: true; notes: string[] } | { ok: false; reason: string }> {
+  const pkg = nativePackages[which];
+  try {
+    requireModule(pkg);
+  } catch (error) {
+    return { ok: false, reason: explainNativeFailure(pkg, error) };
+  }
+  if (!tf.findBackend('tensorflow')) {
+    return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs (version mismatch?)` };
+  }
+  try {
+    if (!(await tf.setBackend('tensorflow'))) {
+      return { ok: false, reason: `${pkg}: the 'tensorflow' backend failed to initialise` };
+    }
+  } catch (error) {
+    return { ok: false, reason: `${pkg}: ${firstLine(error)}` };
+  }
+  return { ok: true, notes: [`${pkg} loaded (libtensorflow)`] };
+}
+
+async function tryWasm(tf: Tf, threads: number): Promise<{ ok: true; threads: number; notes: string[] } | { ok: false; reason: string }> {
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
+  try {
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
+  } catch (error) {
+    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(error)}` };
+  }
+  const notes: string[] = [];
+  const wanted = threads > 0 ? threads : os.cpus().length;
+  wasm.setThreadsCount(wanted);
+  try {
+    if (!(await tf.setBackend('wasm'))) {
+      return { ok: false, reason: 'the wasm backend failed to initialise' };
+    }
+  } catch (error) {
+    return { ok: false, reason: `wasm: ${firstLine(error)}` };
+  }
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  const multithread = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  const actual = wasm.getThreadsCount();
+  notes.push(`wasm SIMD ${simd ? 'on' : 'off'}`);
+  if (!multithread) {
+    notes.push(
+      `wasm runs single-threaded: tfjs-backend-wasm ${wasm.version_wasm} disables its threaded build under Node (tfjs#3830)`,
+    );
+  }
+  return { ok: true, threads: actual, notes };
+}
+
+/**
+ * Initialises the backend the user asked for, or the fastest that loads for `auto`.
+ * Throws {@link ErrorCode.BackendUnavailable} when an explicitly requested backend cannot load.
+ */
+export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<LoadedBackend> {
+  const requireModule = options.requireModule ?? createRequire(__filename);
+  const order: readonly BackendName[] =
+    options.requested === 'auto' ? backendNames : [options.requested];
+  const attempts: BackendAttempt[] = [];
+  let loaded: LoadedBackend | undefined;
+
+  for (const name of order) {
+    if (loaded) {
+      attempts.push({ name, status: 'skipped', reason: `${loaded.name} was chosen first` });
+      continue;
+    }
+    if (name === 'gpu' || name === 'native') {
+      const result = await tryNative(tf, name, requireModule);
+      if (result.ok) {
+        attempts.push({ name, status: 'chosen' });
+        loaded = { name, tfjsBackend: 'tensorflow', device: name === 'gpu' ? 'gpu' : 'cpu', attempts, threads: os.cpus().length, notes: result.notes };
+      } else {
+        attempts.push({ name, status: 'failed', reason: result.reason });
+      }
+    } else if (name === 'wasm') {
+      const result = await tryWasm(tf, options.threads);
+      if (result.ok) {
+        attempts.push({ name, status: 'chosen' });
+        loaded = { name, tfjsBackend: 'wasm', device: 'cpu', attempts, threads: result.threads, notes: result.notes };
+      } else {
+        attempts.push({ name, status: 'failed', reason: result.reason });
+      }
+    } else {
+      const ok = await tf.setBackend('cpu');
+      if (ok) {
+        attempts.push({ name, status: 'chosen' });
+        loaded = {
+          name,
+          tfjsBackend: 'cpu',
+          device: 'cpu',
+          attempts,
+          threads: 1,
+          notes: ['pure-JavaScript backend: about 30x slower than wasm for matrix work'],
+        };
+      } else {
+        attempts.push({ name, status: 'failed', reason: 'the cpu backend failed to initialise' });
+      }
+    }
+  }
+  if (options.requested !== 'auto') {
+    for (const name of backendNames) {
+      if (name !== options.requested) {
+        attempts.push({ name, status: 'skipped', reason: `--backend ${options.requested} was requested` });
+      }
+    }
+  }
+  if (!loaded) {
+    const reasons = attempts.filter((a) => a.status === 'failed').map((a) => `${a.name}: ${a.reason}`);
+    throw new LongtailError(ErrorCode.BackendUnavailable, `backend '${options.requested}' is not available here: ${reasons.join('; ')}`);
+  }
+  return loaded;
+}

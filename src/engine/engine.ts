@@ -1,0 +1,75 @@
+/**
+ * The engine service: one object that owns the TF.js backend and answers every request. The
+ * JSON-RPC server (server.ts) and the CLI (cli/cli.ts) both call these methods; neither holds logic.
+ */
+import * as os from 'node:os';
+import type { BackendRequest, EngineInfo, ThroughputResult } from '../protocol/engineInfo';
+import type { CancellationSignal, ProgressSink } from '../protocol/progress';
+import { loadBackend, type LoadedBackend } from './compute/loadBackend';
+import { measureThroughput } from './compute/measureThroughput';
+import { probeBackend } from './compute/probeBackend';
+import { tf } from './compute/tf';
+import { longtailVersion } from './version';
+
+/** How the engine is started. */
+export interface EngineOptions {
+  /** Requested backend (`auto` = fastest that loads). */
+  readonly backend: BackendRequest;
+  /** WASM threads; 0 = one per logical core. */
+  readonly threads: number;
+  /** Module loader for native backends (tests inject failures). */
+  readonly requireModule?: (id: string) => unknown;
+}
+
+/** The long-tail engine. Create with {@link Engine.create}. */
+export class Engine {
+  private constructor(
+    private readonly options: EngineOptions,
+    private readonly backend: LoadedBackend,
+    private readonly engineInfo: EngineInfo,
+  ) {}
+
+  /** Loads the backend and probes its capabilities once. */
+  static async create(options: EngineOptions): Promise<Engine> {
+    const backend = await loadBackend(tf, { requested: options.backend, threads: options.threads, requireModule: options.requireModule });
+    const capabilities = probeBackend(tf, []);
+    const info: EngineInfo = {
+      version: longtailVersion,
+      tfjsVersion: tf.version.tfjs,
+      backend: {
+        name: backend.name,
+        requested: options.backend,
+        tfjsBackend: backend.tfjsBackend,
+        device: backend.device,
+        attempts: backend.attempts,
+        capabilities,
+        notes: backend.notes,
+      },
+      node: process.version,
+      threads: backend.threads,
+      cpus: os.cpus().length,
+      platform: `${process.platform}-${process.arch}`,
+      pid: process.pid,
+    };
+    return new Engine(options, backend, info);
+  }
+
+  /** Version, backend, why faster backends were skipped, Node version and threads. */
+  info(): EngineInfo {
+    return this.engineInfo;
+  }
+
+  /** The options the engine was started with. */
+  get startOptions(): EngineOptions {
+    return this.options;
+  }
+
+  /** Matrix-product throughput of the active backend. */
+  measureThroughput(
+    params: { seconds: number; size: number; progressToken?: string },
+    signal?: CancellationSignal,
+    onProgress?: ProgressSink,
+  ): Promise<ThroughputResult> {
+    return measureThroughput(tf, this.backend.name, { ...params, signal, onProgress });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Entry point of the engine child process (`dist/engine.js`). It speaks JSON-RPC over stdin/stdout
+ * (vscode-jsonrpc) and logs to stderr. The backend loads once, on the first request, so a host can
+ * start the process early at no cost. See docs/architecture.md.
+ */
+import './stdioGuard';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { DidLogNotification, DidProgressNotification, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
+import { ErrorCode, type EngineErrorData, toLongtailError } from '../protocol/errors';
+import { Engine } from './engine';
+import { parseEngineArgs } from './engineArgs';
+
+/** JSON-RPC error code of a cancelled request (the LSP value). */
+const requestCancelledCode = -32800;
+/** JSON-RPC error code for every other engine error (server-defined range). */
+const engineErrorCode = -32000;
+
+function toResponseError(error: unknown): ResponseError<EngineErrorData> {
+  const e = toLongtailError(error);
+  if (e.code === ErrorCode.Internal && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  return new ResponseError(e.code === ErrorCode.Cancelled ? requestCancelledCode : engineErrorCode, e.message, e.toData());
+}
+
+function main(): void {
+  const options = parseEngineArgs(process.argv.slice(2));
+  const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+  let enginePromise: Promise<Engine> | undefined;
+  const engine = (): Promise<Engine> => {
+    if (!enginePromise) {
+      enginePromise = Engine.create(options);
+      enginePromise.then(
+        (e) => connection.sendNotification(DidLogNotification, { level: 'info', message: `backend ${e.info().backend.name} ready` }),
+        () => undefined,
+      );
+    }
+    return enginePromise;
+  };
+
+  /** Wraps a handler so every error crosses the wire typed. */
+  const handle =
+    <P, R>(fn: (params: P, token: import('vscode-jsonrpc').CancellationToken) => Promise<R>) =>
+    async (params: P, token: import('vscode-jsonrpc').CancellationToken): Promise<R | ResponseError<EngineErrorData>> => {
+      try {
+        return await fn(params, token);
+      } catch (error) {
+        return toResponseError(error);
+      }
+    };
+
+  connection.onRequest(
+    InfoRequest,
+    handle(async () => (await engine()).info()),
+  );
+  connection.onRequest(
+    MeasureThroughputRequest,
+    handle(async (params, token) =>
+      (await engine()).measureThroughput(params, token, (snapshot) => connection.sendNotification(DidProgressNotification, snapshot)),
+    ),
+  );
+  // The host closing our stdin (or dying) ends the engine.
+  connection.onClose(() => process.exit(0));
+  process.stdin.on('end', () => process.exit(0));
+  connection.listen();
+}
+
+try {
+  main();
+} catch (error) {
+  const e = toLongtailError(error);
+  process.stderr.write(`error[${e.code}]: ${e.message}\n`);
+  process.exit(2);
+}

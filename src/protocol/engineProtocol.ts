@@ -1,0 +1,44 @@
+/**
+ * Every JSON-RPC message between the extension host and the engine child process, declared once.
+ * Method names are `area/verb`; notifications are `area/did*`. Request errors carry
+ * {@link EngineErrorData} as the JSON-RPC error's `data`.
+ */
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { EngineErrorData } from './errors';
+import type { EngineInfo, ThroughputResult } from './engineInfo';
+import type { ProgressSnapshot } from './progress';
+
+/** Parameters of `engine/info`. */
+export type InfoParams = Record<string, never>;
+
+/** Returns version, backend (with the reasons faster ones were skipped), Node version and threads. */
+export const InfoRequest = new RequestType<InfoParams, EngineInfo, EngineErrorData>('engine/info');
+
+/** Parameters of `engine/measureThroughput`. */
+export interface MeasureThroughputParams {
+  /** How long to measure, seconds. */
+  readonly seconds: number;
+  /** Side of the square matrices multiplied. */
+  readonly size: number;
+  /** When set, the engine sends `engine/didProgress` snapshots with this token. */
+  readonly progressToken?: string;
+}
+
+/** Measures the backend's matrix-product throughput for a given time; cancellable. */
+export const MeasureThroughputRequest = new RequestType<MeasureThroughputParams, ThroughputResult, EngineErrorData>(
+  'engine/measureThroughput',
+);
+
+/** A complete progress snapshot for a request that was given a `progressToken`. */
+export const DidProgressNotification = new NotificationType<ProgressSnapshot>('engine/didProgress');
+
+/** A log line from the engine (the host shows it in its log channel). */
+export interface LogMessage {
+  /** Severity. */
+  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** One line of text. */
+  readonly message: string;
+}
+
+/** A log line from the engine. */
+export const DidLogNotification = new NotificationType<LogMessage>('engine/didLog');

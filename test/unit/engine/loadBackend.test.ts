@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { after, describe, it } from 'node:test';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadBackend } from '../../../src/engine/compute/loadBackend';
+import { tf } from '../../../src/engine/compute/tf';
+import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
+
+/** What `require` throws when an optional dependency was dropped by npm. */
+function moduleNotFound(id: string): Error {
+  return Object.assign(new Error(`Cannot find module '${id}'\nRequire stack:\n- /x/dist/engine.js`), { code: 'MODULE_NOT_FOUND' });
+}
+
+/** What tfjs-node throws when installed with --ignore-scripts (no libtensorflow, no addon). */
+function missingAddon(id: string): Error {
+  return new Error(`The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/node_modules/${id}/lib/napi-v8/tfjs_binding.node. Please run command ...`);
+}
+
+describe('loadBackend', () => {
+  after(async () => {
+    if (tf.findBackend('tensorflow')) {
+      tf.removeBackend('tensorflow');
+    }
+    await tf.setBackend('cpu');
+  });
+
+  it('auto falls back past absent native packages to wasm and says why', async () => {
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: (id) => { throw moduleNotFound(id); } });
+    assert.equal(loaded.name, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['gpu', 'failed'], ['native', 'failed'], ['wasm', 'chosen'], ['cpu', 'skipped']]);
+    assert.match(loaded.attempts[0].reason ?? '', /@tensorflow\/tfjs-node-gpu is not installed/);
+    assert.ok(!/Require stack/.test(loaded.attempts[0].reason ?? ''), 'reason is one line');
+    assert.ok(loaded.threads >= 1);
+  });
+
+  it('reports a native package whose addon is missing with its own message', async () => {
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 1, requireModule: (id) => { throw missingAddon(id); } });
+    assert.equal(loaded.name, 'wasm');
+    assert.match(loaded.attempts[1].reason ?? '', /tfjs-node failed to load: The Node.js native addon module \(tfjs_binding.node\) can not be found/);
+  });
+
+  it('an explicit request for an unavailable backend is a typed error, not a silent fallback', async () => {
+    await assert.rejects(
+      loadBackend(tf, { requested: 'gpu', threads: 0, requireModule: (id) => { throw moduleNotFound(id); } }),
+      (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.BackendUnavailable && /tfjs-node-gpu is not installed/.test(e.message),
+    );
+  });
+
+  it('uses a native backend when its package loads and registers "tensorflow" on this tfjs instance', async () => {
+    const loaded = await loadBackend(tf, {
+      requested: 'auto',
+      threads: 0,
+      requireModule: (id) => {
+        assert.equal(id, '@tensorflow/tfjs-node-gpu');
+        // Stand-in for tfjs-node-gpu's registration: a backend named 'tensorflow'.
+        tf.registerBackend('tensorflow', () => new MathBackendCPU());
+        return {};
+      },
+    });
+    assert.equal(loaded.name, 'gpu');
+    assert.equal(loaded.device, 'gpu');
+    assert.equal(tf.getBackend(), 'tensorflow');
+    assert.deepEqual(loaded.attempts.map((a) => a.status), ['chosen', 'skipped', 'skipped', 'skipped']);
+  });
+
+  it('a native package that loads but registers nothing is reported, then skipped', async () => {
+    if (tf.findBackend('tensorflow')) {
+      tf.removeBackend('tensorflow');
+    }
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: () => ({}) });
+    assert.equal(loaded.name, 'wasm');
+    assert.match(loaded.attempts[0].reason ?? '', /registered no 'tensorflow' backend/);
+  });
+
+  it('honours an explicit cpu request', async () => {
+    const loaded = await loadBackend(tf, { requested: 'cpu', threads: 0 });
+    assert.equal(loaded.name, 'cpu');
+    assert.equal(tf.getBackend(), 'cpu');
+    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['cpu', 'chosen'], ['gpu', 'skipped'], ['native', 'skipped'], ['wasm', 'skipped']]);
+  });
+});
