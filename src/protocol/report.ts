@@ -1,0 +1,192 @@
+/**
+ * `report.json`, schema version 1: the diagnostics of one checkpoint on one evaluation set. Field names
+ * are a contract read by the dashboards, the CLI and outside tools; change them only with a new
+ * `schemaVersion`. The JSON Schema is `src/protocol/report.schema.json` (kept equal by a unit test).
+ * Formulas: ../shared/reference/longtail-methods.md §1.4, §2.1, §3.1, §8.3, §9.
+ */
+
+/** Frequency bucket of a class by training count (defaults: many > 100, few < 20, else medium). */
+export type Bucket = 'many' | 'medium' | 'few';
+
+/** The three buckets in display order. */
+export const bucketNames: readonly Bucket[] = ['many', 'medium', 'few'];
+
+/** Embedding tightness of one class (ELM diagnostics, methods §1.4), on unit-normalised eval embeddings z. */
+export interface ClassTightness {
+  /** ‖mean z‖ ∈ [0, 1]. */
+  readonly resultantLength: number;
+  /** mean ‖z − mean z‖² (= 1 − resultantLength² for unit vectors). */
+  readonly variance: number;
+  /** mean ‖z − mean z‖. */
+  readonly meanDistanceToCentroid: number;
+  /** ‖mean z − mean z'‖ to the closest other class's centroid (null with one class). */
+  readonly nearestCentroidDistance: number | null;
+  /** meanDistanceToCentroid / nearestCentroidDistance (null when undefined). */
+  readonly ratio: number | null;
+  /** Mean ‖φ‖ of the raw (not normalised) embeddings of the class. */
+  readonly meanFeatureNorm: number;
+}
+
+/** One class, ordered by class index in `classes`. */
+export interface ClassReport {
+  readonly index: number;
+  /** Display name (untrusted text: from folder names or files). */
+  readonly name: string;
+  readonly trainCount: number;
+  /** trainCount / Σ trainCount. */
+  readonly prior: number;
+  readonly bucket: Bucket;
+  readonly evalCount: number;
+  /** Recall on the eval set; null when the class is absent from it. */
+  readonly accuracy: number | null;
+  /** null when the class is never predicted. */
+  readonly precision: number | null;
+  /** null when precision or accuracy is null, 0 when both are 0. */
+  readonly f1: number | null;
+  readonly predictedCount: number;
+  /** ‖w_y‖₂ of the classifier row/column; null without a head. */
+  readonly weightNorm: number | null;
+  /** Classifier bias b_y; null without one. */
+  readonly bias: number | null;
+  /** null without embeddings or when the class is absent from eval. */
+  readonly tightness: ClassTightness | null;
+}
+
+/** Accuracy of a bucket: the unweighted mean of its classes' accuracies (0 classes → accuracy null). */
+export interface BucketAccuracy {
+  /** Classes of this bucket present in the eval set. */
+  readonly classes: number;
+  readonly accuracy: number | null;
+}
+
+/** Accuracy per bucket. */
+export type BucketAccuracies = Readonly<Record<Bucket, BucketAccuracy>>;
+
+/** One of 10 groups of classes in frequency order (LA paper Fig. 4). */
+export interface FrequencyGroup {
+  /** 0 = most frequent classes. */
+  readonly group: number;
+  /** Class indices in the group. */
+  readonly classIndices: readonly number[];
+  readonly minTrainCount: number;
+  readonly maxTrainCount: number;
+  /** Mean per-class accuracy of the group's classes present in eval (null if none). */
+  readonly accuracy: number | null;
+}
+
+/** Headline numbers. */
+export interface ReportSummary {
+  /** Examples in the eval set. */
+  readonly evalExamples: number;
+  readonly numClasses: number;
+  /** Classes with at least one eval example. */
+  readonly classesInEval: number;
+  /** 1 − (correct / N). */
+  readonly top1Error: number;
+  /** 1 − mean accuracy over classes present in eval (LA eq. 2). */
+  readonly balancedError: number;
+  readonly buckets: BucketAccuracies;
+  /** 10 frequency-ordered groups (fewer when C < 10). */
+  readonly groups: readonly FrequencyGroup[];
+  /** Fraction of predictions per class (index order) and the uniform share 1/C: head bias at a glance. */
+  readonly predictionShare: { readonly perClass: readonly number[]; readonly uniform: number };
+  /** Bucket thresholds used. */
+  readonly thresholds: { readonly many: number; readonly few: number };
+}
+
+/** Classifier weight norms against log training count (methods §9). */
+export interface WeightNormStats {
+  /** Pearson correlation of ‖w_y‖ with log n_y (null when undefined, e.g. constant norms). */
+  readonly pearsonLogCount: number | null;
+  /** Spearman correlation (average ranks for ties). */
+  readonly spearmanLogCount: number | null;
+  /** OLS ‖w_y‖ ≈ slope · log n_y + intercept. */
+  readonly slope: number | null;
+  readonly intercept: number | null;
+  /** Pearson correlation of the bias b_y with log π_y (null without bias). */
+  readonly biasPearsonLogPrior: number | null;
+}
+
+/** Confusion data, in frequency order. */
+export interface ConfusionReport {
+  /** Class indices sorted by trainCount, descending (ties by index). */
+  readonly order: readonly number[];
+  /** matrix[i][j] = count of true class order[i] predicted as order[j]; null when C > limit. */
+  readonly matrix: readonly (readonly number[])[] | null;
+  /** The limit used for `matrix`. */
+  readonly matrixLimit: number;
+  /** 3×3 counts, true bucket (rows many, medium, few) × predicted bucket (columns). */
+  readonly buckets: readonly (readonly number[])[];
+  /** Most frequent off-diagonal confusions. */
+  readonly topPairs: readonly { readonly trueClass: number; readonly predictedClass: number; readonly count: number }[];
+}
+
+/** A post-hoc sweep over τ (0 to 2 step 0.1). */
+export interface PostHocSweep {
+  readonly taus: readonly number[];
+  /** Balanced error at each τ. */
+  readonly balancedError: readonly number[];
+  readonly bestTau: number;
+  readonly bestBalancedError: number;
+  /** Bucket accuracies at τ = 1. */
+  readonly bucketsAtOne: BucketAccuracies;
+  /** Bucket accuracies at the best τ. */
+  readonly bucketsAtBest: BucketAccuracies;
+}
+
+/** Post-hoc corrections and what they would change. */
+export interface PostHocReport {
+  /** argmax_y f_y − τ log π_y (Menon et al. eq. 9). */
+  readonly logitAdjustment: PostHocSweep;
+  /** argmax_y (w_y / ‖w_y‖^τ)·φ, without bias (Kang et al. 2020); null without embeddings and head. */
+  readonly tauNormalisation: PostHocSweep | null;
+}
+
+/** Expected calibration error (Guo et al. 2017) on the max softmax probability. */
+export interface CalibrationReport {
+  /** 15 equal-width bins, membership (lo, hi]. */
+  readonly ece: number;
+  /** Largest |accuracy − confidence| over non-empty bins. */
+  readonly mce: number;
+  readonly bins: readonly { readonly lo: number; readonly hi: number; readonly count: number; readonly accuracy: number | null; readonly confidence: number | null }[];
+}
+
+/** 2-D PCA of (a bounded sample of) the eval embeddings. */
+export interface ProjectionReport {
+  readonly method: 'pca';
+  /** Points: [x, y, label] per sampled example. */
+  readonly points: readonly (readonly [number, number, number])[];
+  /** Fraction of variance each of the two components explains. */
+  readonly explainedVariance: readonly [number, number];
+  /** Examples in eval and examples sampled. */
+  readonly total: number;
+  readonly sampled: number;
+}
+
+/** Where the numbers came from. */
+export interface ReportProvenance {
+  readonly model: { readonly path: string; readonly format: string; readonly sha256?: string; readonly embeddingDim: number | null };
+  readonly data: {
+    readonly eval: { readonly path: string; readonly format: string; readonly examples: number };
+    readonly train: { readonly path: string; readonly format: string; readonly examples: number } | null;
+    readonly classCountsSource: string;
+  };
+  /** Preprocessing applied to inputs (scaling, resize, mean/std), recorded verbatim. */
+  readonly preprocessing: Readonly<Record<string, unknown>>;
+  readonly engine: { readonly version: string; readonly backend: string };
+}
+
+/** The whole report.json. */
+export interface Report extends ReportProvenance {
+  readonly schemaVersion: 1;
+  readonly createdAt: string;
+  readonly classes: readonly ClassReport[];
+  readonly summary: ReportSummary;
+  /** null without a classifier head. */
+  readonly weightNorms: WeightNormStats | null;
+  readonly confusion: ConfusionReport;
+  readonly postHoc: PostHocReport;
+  readonly calibration: CalibrationReport;
+  /** null without embeddings. */
+  readonly projection: ProjectionReport | null;
+}
