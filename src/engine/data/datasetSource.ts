@@ -1,0 +1,43 @@
+/**
+ * The engine's view of a dataset: examples read in batches from disk (never all in memory at once),
+ * already preprocessed to float32, with integer labels. Every reader (IDX, CIFAR binary, image folders,
+ * list files, iNaturalist JSON, npz/safetensors arrays, subset indices) produces one.
+ */
+
+/** A batch of preprocessed examples. */
+export interface ExampleBatch {
+  /** Row-major float32 values, shape `[count, ...exampleShape]` (images NHWC). */
+  readonly x: Float32Array;
+  /** `[count, ...exampleShape]`. */
+  readonly shape: readonly number[];
+  /** Labels, length `count`; values in [0, numClasses). */
+  readonly labels: Int32Array;
+}
+
+/** A readable dataset. */
+export interface DatasetSource {
+  /** The path the user gave (file or directory). */
+  readonly path: string;
+  /** Format name, e.g. `idx`, `cifar10-binary`, `image-folder`, `npz-features`, `subset`. */
+  readonly format: string;
+  /** Number of examples. */
+  readonly size: number;
+  /** Shape of one example after preprocessing, e.g. `[28, 28, 1]` or `[D]` for feature arrays. */
+  readonly exampleShape: readonly number[];
+  /** Number of classes when the format knows it (else derived from labels by the caller). */
+  readonly numClasses: number | null;
+  /** Class names when known (untrusted text). */
+  readonly classNames: readonly string[] | null;
+  /** True when examples are embeddings/features rather than raw inputs. */
+  readonly isFeatures: boolean;
+  /** Logits stored alongside features, if the file has them (`[size, C]`). */
+  readonly storedLogits?: { readonly data: Float32Array; readonly numClasses: number };
+  /** Preprocessing applied, recorded in reports (e.g. `{ scale: '1/255' }`). */
+  readonly preprocessing: Readonly<Record<string, unknown>>;
+  /** All labels (cheap: labels are small). */
+  readLabels(): Promise<Int32Array>;
+  /** Examples `[start, start + count)`, clipped to the end. */
+  readBatch(start: number, count: number): Promise<ExampleBatch>;
+  /** Releases file handles. */
+  close(): Promise<void>;
+}
