@@ -1,0 +1,151 @@
+/**
+ * A deterministic mini-batch training loop for a TF.js LayersModel whose last layer outputs logits.
+ * Custom (not `model.fit`) so that it checks cancellation between batches, reports complete progress
+ * snapshots, and keeps the tensor count constant from step to step.
+ */
+import type { LayersModel, Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
+import { makeSnapshot } from '../../protocol/progress';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { yieldAndCheck } from '../cancellation';
+import { tf } from '../compute/tf';
+
+/** Training examples held in memory: `x` row-major `[n, ...exampleShape]`. */
+export interface InMemoryExamples {
+  readonly x: Float32Array;
+  readonly exampleShape: readonly number[];
+  readonly labels: Int32Array;
+}
+
+/** A loss on logits `[B, C]` and one-hot targets `[B, C]`, returning a scalar mean. */
+export type LogitLoss = (logits: Tensor2D, oneHot: Tensor2D) => Scalar;
+
+/** Options of {@link fitClassifier}. */
+export interface FitOptions {
+  readonly numClasses: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly optimizer: 'sgd' | 'momentum' | 'adam';
+  /** Seed of the per-epoch shuffles. */
+  readonly seed: number;
+  /** Defaults to softmax cross-entropy. */
+  readonly loss?: LogitLoss;
+  readonly signal?: CancellationSignal;
+  readonly progressToken?: string;
+  readonly onProgress?: ProgressSink;
+}
+
+/** One epoch's record. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  readonly loss: number;
+  readonly seconds: number;
+  readonly learningRate: number;
+}
+
+/**
+ * Softmax cross-entropy, ℓ = −Σ_y t_y log softmax(f)_y averaged over the batch (max-stabilised by
+ * tf.losses.softmaxCrossEntropy). Shapes: logits `[B, C]`, oneHot `[B, C]`.
+ */
+export const softmaxCrossEntropy: LogitLoss = (logits, oneHot) => tf.losses.softmaxCrossEntropy(oneHot, logits) as Scalar;
+
+/** mulberry32: a 32-bit seeded PRNG returning floats in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeOptimizer(kind: FitOptions['optimizer'], lr: number): Optimizer {
+  switch (kind) {
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'adam':
+      return tf.train.adam(lr);
+  }
+}
+
+/**
+ * Trains `model` in place. Each epoch visits every example once in a seeded random order; each step
+ * minimises the mean loss of a batch of logits `model.apply(x) : [B, C]`.
+ */
+export async function fitClassifier(model: LayersModel, data: InMemoryExamples, options: FitOptions): Promise<EpochRecord[]> {
+  const n = data.labels.length;
+  const per = data.exampleShape.reduce((a, b) => a * b, 1);
+  if (n === 0) {
+    throw new LongtailError(ErrorCode.EmptyDataset, 'no training examples');
+  }
+  if (data.x.length !== n * per) {
+    throw new LongtailError(ErrorCode.ShapeMismatch, `training data has ${data.x.length} values, expected ${n}×${per}`);
+  }
+  const loss = options.loss ?? softmaxCrossEntropy;
+  const optimizer = makeOptimizer(options.optimizer, options.learningRate);
+  const variables = model.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
+  const random = mulberry32(options.seed);
+  const order = new Int32Array(n);
+  const stepsPerEpoch = Math.ceil(n / options.batchSize);
+  const totalSteps = stepsPerEpoch * options.epochs;
+  const started = performance.now();
+  const history: EpochRecord[] = [];
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      for (let i = 0; i < n; i++) order[i] = i;
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      const epochStart = performance.now();
+      let lossSum = 0;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        await yieldAndCheck(options.signal);
+        const lo = b * options.batchSize;
+        const hi = Math.min(n, lo + options.batchSize);
+        const bx = new Float32Array((hi - lo) * per);
+        const by = new Int32Array(hi - lo);
+        for (let k = lo; k < hi; k++) {
+          const src = order[k];
+          bx.set(data.x.subarray(src * per, (src + 1) * per), (k - lo) * per);
+          by[k - lo] = data.labels[src];
+        }
+        const value = tf.tidy(() => {
+          const xs = tf.tensor(bx, [hi - lo, ...data.exampleShape]);
+          const oneHot = tf.oneHot(tf.tensor1d(by, 'int32'), options.numClasses).toFloat() as Tensor2D;
+          const cost = optimizer.minimize(() => loss(model.apply(xs, { training: true }) as Tensor2D, oneHot), true, variables);
+          return cost as Tensor;
+        });
+        lossSum += (await value.data())[0];
+        value.dispose();
+        step++;
+        if (options.onProgress && options.progressToken) {
+          const now = performance.now();
+          options.onProgress(makeSnapshot(options.progressToken, `epoch ${epoch + 1}/${options.epochs}`, step, totalSteps, started, now));
+        }
+      }
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        loss: lossSum / stepsPerEpoch,
+        seconds: (performance.now() - epochStart) / 1000,
+        learningRate: options.learningRate,
+      };
+      if (!Number.isFinite(record.loss)) {
+        throw new LongtailError(ErrorCode.NonFinite, `training diverged in epoch ${record.epoch} (loss ${record.loss}); lower the learning rate`);
+      }
+      history.push(record);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}
