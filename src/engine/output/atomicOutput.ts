@@ -1,0 +1,71 @@
+/**
+ * Outputs are written so that nothing the user owns is overwritten or half-written: a file goes to a
+ * temporary sibling and is renamed into place; a folder is filled under a temporary sibling name and
+ * renamed at the end (refusing a non-empty target). A failure or cancellation leaves no partial output.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+
+function tempSibling(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Writes `data` to `file` atomically; refuses to replace an existing file unless `overwrite`. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): Promise<void> {
+  if (!options.overwrite && existsSync(file)) {
+    throw new LongtailError(ErrorCode.OutputExists, `${file} already exists; choose another output path`, { file });
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempSibling(file);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Throws {@link ErrorCode.OutputExists} unless `dir` is absent or an empty folder. */
+export async function assertEmptyOrAbsent(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new LongtailError(ErrorCode.OutputExists, `${dir} is a file, not a folder`, { file: dir });
+    }
+    throw error;
+  }
+  if (entries.length > 0) {
+    throw new LongtailError(ErrorCode.OutputExists, `${dir} is not empty; choose a new output folder`, { file: dir });
+  }
+}
+
+/**
+ * Fills a new folder atomically: `fill` writes into a temporary sibling folder, which is renamed to
+ * `dir` once `fill` resolves. If `fill` throws (or is cancelled) the temporary folder is removed.
+ */
+export async function writeDirAtomic<T>(dir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
+  await assertEmptyOrAbsent(dir);
+  await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  const tmp = tempSibling(path.resolve(dir));
+  await fs.mkdir(tmp);
+  try {
+    const result = await fill(tmp);
+    // `dir` was checked to be absent or empty; an empty folder is replaced.
+    await fs.rmdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    await fs.rename(tmp, dir);
+    return result;
+  } catch (error) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
