@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineProcess } from '../client/engineProcess';
 import type { EngineErrorData } from '../protocol/errors';
+import type { ProgressSnapshot } from '../protocol/progress';
 import type { RequestType } from 'vscode-jsonrpc';
 
 /** Reads the engine's command-line arguments from settings. */
@@ -18,6 +19,8 @@ function engineArgs(): string[] {
 export class EngineClient implements vscode.Disposable {
   private engine: EngineProcess;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly progressListeners = new Map<string, (snapshot: ProgressSnapshot) => void>();
+  private nextToken = 1;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -39,6 +42,25 @@ export class EngineClient implements vscode.Disposable {
     return this.engine.request(type, params, token);
   }
 
+  /**
+   * Sends a request that reports progress: a fresh progress token is put in the params and every
+   * snapshot carrying it goes to `onProgress` until the request settles.
+   */
+  async requestWithProgress<P extends { progressToken?: string }, R>(
+    type: RequestType<P, R, EngineErrorData>,
+    params: P,
+    onProgress: (snapshot: ProgressSnapshot) => void,
+    token?: vscode.CancellationToken,
+  ): Promise<R> {
+    const progressToken = `p${this.nextToken++}`;
+    this.progressListeners.set(progressToken, onProgress);
+    try {
+      return await this.engine.request(type, { ...params, progressToken }, token);
+    } finally {
+      this.progressListeners.delete(progressToken);
+    }
+  }
+
   /** Stops the engine; the next request starts a fresh one with the current settings. */
   async restart(): Promise<void> {
     const old = this.engine;
@@ -58,6 +80,7 @@ export class EngineClient implements vscode.Disposable {
       enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine.js'),
       args: engineArgs(),
       onLog: (m) => this.log[m.level](m.message),
+      onProgress: (snapshot) => this.progressListeners.get(snapshot.token)?.(snapshot),
       onExit: (exit) => {
         if (!exit.expected) {
           this.log.error(`engine exited unexpectedly (code ${exit.code}, signal ${exit.signal}); stderr tail:\n${exit.stderrTail}`);

@@ -4,6 +4,7 @@
  * {@link EngineErrorData} as the JSON-RPC error's `data`.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { AnalyseParams, AnalyseResult } from './analysisParams';
 import type { EngineErrorData } from './errors';
 import type { EngineInfo, ThroughputResult } from './engineInfo';
 import type { ProgressSnapshot } from './progress';
@@ -28,6 +29,9 @@ export interface MeasureThroughputParams {
 export const MeasureThroughputRequest = new RequestType<MeasureThroughputParams, ThroughputResult, EngineErrorData>(
   'engine/measureThroughput',
 );
+
+/** Computes embeddings and logits (through the cache), writes report.json and returns its headline; cancellable. */
+export const AnalyseRequest = new RequestType<AnalyseParams, AnalyseResult, EngineErrorData>('analysis/run');
 
 /** A complete progress snapshot for a request that was given a `progressToken`. */
 export const DidProgressNotification = new NotificationType<ProgressSnapshot>('engine/didProgress');

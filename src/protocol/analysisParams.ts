@@ -1,0 +1,47 @@
+/** Parameters and results of an analysis run (`longtail analyse`, `analysis/run`). */
+
+/** What to analyse. Paths are absolute or relative to the engine's working directory. */
+export interface AnalyseParams {
+  /** Checkpoint: model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy). */
+  readonly model: string;
+  /** Evaluation dataset (file, folder with splits, or subset index JSON). */
+  readonly eval: string;
+  /** Training dataset, used for class counts (its labels only). */
+  readonly train?: string;
+  /** Class counts as a JSON array or .npy file (alternative to `train`). */
+  readonly classCounts?: string;
+  /** Class names as a JSON array file. */
+  readonly classNames?: string;
+  /** Where to write report.json; default: a new run folder under `<workspace>/.longtail/runs/`. */
+  readonly report?: string;
+  /** Workspace root: `.longtail/` (runs and cache) lives here. Defaults to the working directory. */
+  readonly workspace?: string;
+  /** Head key prefix when a head checkpoint holds several candidates. */
+  readonly headKey?: string;
+  /** GraphModel: the node whose output is the embedding. */
+  readonly embeddingNode?: string;
+  /** Forward-pass batch size. */
+  readonly batchSize?: number;
+  /** Bucket thresholds: many if trainCount > many, few if < few. */
+  readonly manyThreshold?: number;
+  readonly fewThreshold?: number;
+  /** Largest C for which the full confusion matrix is stored. */
+  readonly confusionMatrixLimit?: number;
+  /** Progress notifications carry this token. */
+  readonly progressToken?: string;
+}
+
+/** The headline of a finished analysis (the full report is in `reportPath`). */
+export interface AnalyseResult {
+  /** Absolute path of the written report.json. */
+  readonly reportPath: string;
+  readonly balancedError: number;
+  readonly top1Error: number;
+  readonly buckets: { readonly many: number | null; readonly medium: number | null; readonly few: number | null };
+  /** Best post-hoc logit-adjustment τ and the balanced error it reaches. */
+  readonly bestTau: number;
+  readonly bestTauBalancedError: number;
+  /** True when embeddings and logits came from the cache (no forward pass ran). */
+  readonly fromCache: boolean;
+  readonly seconds: number;
+}
