@@ -1,0 +1,133 @@
+/**
+ * "Analyse long-tail checkpoint": pick a checkpoint and datasets from the workspace (the last choice is
+ * remembered in longtail.json), run the analysis in the engine with a cancellable progress
+ * notification (batches done / total, ETA), then open the dashboard beside the editor.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
+import { AnalyseRequest } from '../../protocol/engineProtocol';
+import type { ProgressSnapshot } from '../../protocol/progress';
+import type { EngineClient } from '../engineClient';
+import { findCheckpoints, findDatasets } from '../findInputs';
+import { pickPath } from '../pickPath';
+import { readLastAnalysis, writeLastAnalysis } from '../workspaceConfigFile';
+
+/** What the command needs from the extension. */
+export interface AnalyseDeps {
+  readonly engine: EngineClient;
+  readonly log: vscode.LogOutputChannel;
+  /** Opens (or refreshes) the dashboard on a report file. */
+  readonly showReport: (reportPath: string) => Promise<void>;
+  /** Called with each finished result (status bar, runs view). */
+  readonly onResult: (result: AnalyseResult) => void;
+}
+
+/** Formats milliseconds as `1m 05s` / `12s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** One progress line from a snapshot: `forward pass: 12/40 batches, ETA 8s`. */
+export function describeProgress(s: ProgressSnapshot): string {
+  const count = s.total !== null ? `${s.done}/${s.total}` : `${s.done}`;
+  const eta = s.etaMs !== null ? `, ETA ${formatDuration(s.etaMs)}` : '';
+  return `${s.phase}: ${count}${s.message ? ` ${s.message}` : ''}${eta}`;
+}
+
+/** Runs an analysis with a cancellable progress notification; returns undefined if cancelled. */
+export async function runAnalysisWithProgress(deps: AnalyseDeps, params: AnalyseParams, title: string): Promise<AnalyseResult> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      let reported = 0;
+      return deps.engine.requestWithProgress(
+        AnalyseRequest,
+        params,
+        (s) => {
+          // Snapshots are complete: turn the fraction done into the increment VS Code expects.
+          const fraction = s.total ? Math.min(1, s.done / s.total) : 0;
+          const increment = Math.max(0, fraction * 100 - reported);
+          reported += increment;
+          progress.report({ message: describeProgress(s), increment });
+        },
+        token,
+      );
+    },
+  );
+}
+
+/** The command. `target` is set when invoked from the explorer's context menu on a checkpoint. */
+export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    await vscode.window.showWarningMessage('Long-Tail Lens loads checkpoints and datasets only in a trusted workspace. Trust this workspace to analyse it.', 'Manage Workspace Trust').then((c) => {
+      if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return;
+  }
+  const folder = (target && vscode.workspace.getWorkspaceFolder(target)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    await vscode.window.showWarningMessage('Open a folder that holds a checkpoint and a dataset first.');
+    return;
+  }
+  const last = await readLastAnalysis(folder);
+  let model = target;
+  if (!model) {
+    const picked = await pickPath({
+      title: 'Analyse long-tail checkpoint (1/3): checkpoint',
+      placeholder: 'model.json, .onnx, SavedModel folder, or a classifier head (.npz / .safetensors)',
+      candidates: await findCheckpoints(),
+      folder,
+      preselect: last?.model,
+      canSelectFolders: true,
+    });
+    if (!picked || picked === 'skip') return;
+    model = picked.uri;
+  }
+  const datasets = await findDatasets();
+  const evalPick = await pickPath({
+    title: 'Analyse long-tail checkpoint (2/3): evaluation data',
+    placeholder: 'IDX / CIFAR folder, image folder, list file, .npz features, subset index',
+    candidates: datasets,
+    folder,
+    preselect: last?.eval,
+    canSelectFolders: true,
+  });
+  if (!evalPick || evalPick === 'skip') return;
+  const trainPick = await pickPath({
+    title: 'Analyse long-tail checkpoint (3/3): training data (for class counts)',
+    placeholder: 'The training set or its long-tailed subset index; only its labels are read',
+    candidates: datasets,
+    folder,
+    preselect: last?.train,
+    skipLabel: 'Use the evaluation folder’s training split',
+    canSelectFolders: true,
+  });
+  if (!trainPick) return;
+
+  const rel = (u: vscode.Uri): string => path.relative(folder.uri.fsPath, u.fsPath) || '.';
+  const train = trainPick === 'skip' ? evalPick.uri : trainPick.uri;
+  await writeLastAnalysis(folder, { model: rel(model), eval: rel(evalPick.uri), train: rel(train) }).catch((e: unknown) =>
+    deps.log.warn(`could not remember the choice in longtail.json: ${String(e)}`),
+  );
+  const config = vscode.workspace.getConfiguration('longtail');
+  const params: AnalyseParams = {
+    model: model.fsPath,
+    eval: evalPick.uri.fsPath,
+    train: train.fsPath,
+    workspace: folder.uri.fsPath,
+    batchSize: config.get<number>('batchSize'),
+    manyThreshold: config.get<number>('buckets.manyThreshold'),
+    fewThreshold: config.get<number>('buckets.fewThreshold'),
+    confusionMatrixLimit: config.get<number>('confusionMatrixLimit'),
+  };
+  deps.log.info(`analysing ${params.model} on ${params.eval} (train counts from ${params.train})`);
+  const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename(model.fsPath)}`);
+  deps.onResult(result);
+  deps.log.info(
+    `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
+      `${result.fromCache ? ' (embeddings from cache)' : ''}, ${result.seconds.toFixed(1)} s`,
+  );
+  await deps.showReport(result.reportPath);
+}
