@@ -4,17 +4,13 @@
  * The index file can be given anywhere a dataset is. The output is written atomically (temp file +
  * link/rename in the same directory) and never overwrites an existing file (OUTPUT_EXISTS).
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
-import { throwIfCancelled } from '../../engine/cancellation';
-import { fsError } from '../../engine/io/fileAccess';
-import { labelsClassCount } from '../../engine/data/labelChecks';
-import { makeLongTailIndices, type LongTailProfile, type SubsetIndex } from '../../engine/data/makeLongTail';
-import { openDataset, type DatasetSplit } from '../../engine/data/openDataset';
+import type { LongTailProfile } from '../../engine/data/makeLongTail';
+import { makeLongTailSubset } from '../../engine/data/makeLongTailSubset';
+import type { DatasetSplit } from '../../engine/data/openDataset';
 import type { CliIo } from '../cli';
 import { UsageError } from '../usageError';
 
@@ -42,42 +38,6 @@ function integer(name: string, value: string, min: number): number {
     throw new UsageError(`--${name} must be an integer >= ${min} (got '${value}')`);
   }
   return n;
-}
-
-/** Writes `text` to `out` atomically, refusing to replace an existing file. */
-export async function writeNewFileAtomic(out: string, text: string): Promise<void> {
-  const dir = dirname(resolve(out));
-  try {
-    if (!(await fsp.stat(dir)).isDirectory()) {
-      throw new LongtailError(ErrorCode.FileNotFound, `${out}: ${dir} is not a directory`, { file: out });
-    }
-  } catch (error) {
-    throw fsError(error, dir);
-  }
-  const exists = async (): Promise<boolean> => fsp.stat(out).then(() => true, () => false);
-  if (await exists()) {
-    throw new LongtailError(ErrorCode.OutputExists, `${out}: already exists; choose another --out or remove it`, { file: out });
-  }
-  const temp = resolve(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await fsp.writeFile(temp, text, { flag: 'wx' });
-    try {
-      await fsp.link(temp, out); // fails with EEXIST instead of replacing
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'EEXIST') {
-        throw new LongtailError(ErrorCode.OutputExists, `${out}: already exists; choose another --out or remove it`, { file: out });
-      }
-      if (await exists()) {
-        throw new LongtailError(ErrorCode.OutputExists, `${out}: already exists; choose another --out or remove it`, { file: out });
-      }
-      await fsp.rename(temp, out); // file systems without hard links
-    }
-  } catch (error) {
-    throw error instanceof LongtailError ? error : fsError(error, out);
-  } finally {
-    await fsp.rm(temp, { force: true });
-  }
 }
 
 /** Runs `longtail make-lt` with `argv` (after the command name); returns the exit code. */
@@ -127,31 +87,9 @@ export async function runMakeLt(argv: string[], io: CliIo, signal: CancellationS
     throw new LongtailError(ErrorCode.OutputExists, `${out}: already exists; choose another --out or remove it`, { file: out });
   }
 
-  const source = await openDataset(dataset, { split });
-  let labels: Int32Array;
-  let numClasses: number;
-  try {
-    labels = await source.readLabels();
-    numClasses = source.numClasses ?? labelsClassCount(labels);
-  } finally {
-    await source.close();
-  }
-  throwIfCancelled(signal);
-  const { counts, indices, nMax: usedNMax } = makeLongTailIndices(labels, numClasses, { ratio, profile, seed, nMax });
-  const index: SubsetIndex = {
-    source: relative(dirname(resolve(out)), resolve(dataset)).split(sep).join('/') || '.',
-    split,
-    profile,
-    ratio,
-    seed,
-    nMax: usedNMax,
-    counts,
-    indices,
-  };
-  throwIfCancelled(signal);
-  await writeNewFileAtomic(out, JSON.stringify(index) + '\n');
+  const { index, format, of, numClasses } = await makeLongTailSubset(dataset, out, { ratio, profile, seed, nMax, split, signal });
   io.stdout(
-    JSON.stringify({ out, source: dataset, format: source.format, examples: indices.length, of: labels.length, numClasses, profile, ratio, seed, nMax: usedNMax, counts }) + '\n',
+    JSON.stringify({ out, source: dataset, format, examples: index.indices.length, of, numClasses, profile, ratio, seed, nMax: index.nMax, counts: index.counts }) + '\n',
   );
   return 0;
 }

@@ -12,19 +12,36 @@ function tempSibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Writes `data` to `file` atomically; refuses to replace an existing file unless `overwrite`. */
+/**
+ * Writes `data` to `file` atomically: a temporary sibling is written, then hard-linked to `file`
+ * (which fails instead of replacing when `file` appeared meanwhile) or renamed over it when
+ * `overwrite` is set (or on file systems without hard links, after re-checking). Parent folders are
+ * created.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): Promise<void> {
-  if (!options.overwrite && existsSync(file)) {
-    throw new LongtailError(ErrorCode.OutputExists, `${file} already exists; choose another output path`, { file });
+  const exists = (): boolean => existsSync(file);
+  const refuse = (): LongtailError => new LongtailError(ErrorCode.OutputExists, `${file} already exists; choose another output path`, { file });
+  if (!options.overwrite && exists()) {
+    throw refuse();
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = tempSibling(file);
   try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (error) {
+    await fs.writeFile(tmp, data, { flag: 'wx' });
+    if (options.overwrite) {
+      await fs.rename(tmp, file);
+      return;
+    }
+    try {
+      await fs.link(tmp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' || exists()) {
+        throw refuse();
+      }
+      await fs.rename(tmp, file);
+    }
+  } finally {
     await fs.rm(tmp, { force: true });
-    throw error;
   }
 }
 

@@ -9,6 +9,7 @@ import { makeSnapshot } from '../../protocol/progress';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { yieldAndCheck } from '../cancellation';
 import { tf } from '../compute/tf';
+import { mulberry32, shuffleInPlace } from '../data/seededRandom';
 
 /** Training examples held in memory: `x` row-major `[n, ...exampleShape]`. */
 export interface InMemoryExamples {
@@ -51,18 +52,6 @@ export interface EpochRecord {
  */
 export const softmaxCrossEntropy: LogitLoss = (logits, oneHot) => tf.losses.softmaxCrossEntropy(oneHot, logits) as Scalar;
 
-/** mulberry32: a 32-bit seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeOptimizer(kind: FitOptions['optimizer'], lr: number): Optimizer {
   switch (kind) {
     case 'sgd':
@@ -100,12 +89,7 @@ export async function fitClassifier(model: LayersModel, data: InMemoryExamples, 
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       for (let i = 0; i < n; i++) order[i] = i;
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      shuffleInPlace(order, random);
       const epochStart = performance.now();
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
