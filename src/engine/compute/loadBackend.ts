@@ -4,6 +4,8 @@
  * not used. The native packages are optional dependencies whose install script downloads libtensorflow;
  * where that failed they are absent (`MODULE_NOT_FOUND`) or present without their addon (a plain
  * `Error`). Both are caught here. They are loaded with a dynamic `require` that the bundler leaves alone.
+ * On wasm it first tries the threaded-SIMD build (wasmThreads.ts; optional, falls back with a note) and
+ * then registers the engine's training kernels (wasmKernels.ts), returned as `patchedKernels`.
  */
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -11,6 +13,8 @@ import type { BackendAttempt, BackendName, BackendRequest } from '../../protocol
 import { backendNames } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
+import { registerWasmTrainingKernels } from './wasmKernels';
+import { initThreadedWasm, isWasmInitialised, type WasmModuleLike } from './wasmThreads';
 
 /** Options for {@link loadBackend}. */
 export interface LoadBackendOptions {
@@ -20,6 +24,8 @@ export interface LoadBackendOptions {
   readonly threads: number;
   /** Module loader; tests replace it to simulate installed or broken native packages. */
   readonly requireModule?: (id: string) => unknown;
+  /** Parent folder for the WASM threads shim's temp files (default `$LONGTAIL_WASM_TMPDIR` or the OS temp). */
+  readonly wasmTempRoot?: string;
 }
 
 /** The backend that was initialised. */
@@ -30,6 +36,8 @@ export interface LoadedBackend {
   readonly attempts: BackendAttempt[];
   readonly threads: number;
   readonly notes: string[];
+  /** Kernels the engine registered or replaced on this backend (wasm: see wasmKernels.ts). */
+  readonly patchedKernels: string[];
 }
 
 const nativePackages: Record<'gpu' | 'native', string> = {
@@ -76,7 +84,14 @@ async function tryNative(
   return { ok: true, notes: [`${pkg} loaded (libtensorflow)`] };
 }
 
-async function tryWasm(tf: Tf, threads: number): Promise<{ ok: true; threads: number; notes: string[] } | { ok: false; reason: string }> {
+/** What the first wasm initialisation in this process decided (the backend initialises once). */
+let wasmState: { threads: number; notes: string[] } | undefined;
+
+async function tryWasm(
+  tf: Tf,
+  threads: number,
+  tempRoot: string | undefined,
+): Promise<{ ok: true; threads: number; notes: string[]; patchedKernels: string[] } | { ok: false; reason: string }> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
     wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -85,7 +100,26 @@ async function tryWasm(tf: Tf, threads: number): Promise<{ ok: true; threads: nu
   }
   const notes: string[] = [];
   const wanted = threads > 0 ? threads : os.cpus().length;
-  wasm.setThreadsCount(wanted);
+  if (!wasmState && isWasmInitialised(tf)) {
+    notes.push('wasm backend was initialised before the engine could configure its threads');
+  } else if (!wasmState) {
+    if (wanted > 1) {
+      // Optional: the threaded-SIMD build under Node (wasmThreads.ts). Any failure leaves the backend
+      // uninitialised and the single-threaded build below is used instead.
+      const threaded = await initThreadedWasm(tf, wasm as WasmModuleLike, { threads: wanted, tempRoot });
+      if (threaded.ok) {
+        notes.push(`wasm threads: ${threaded.threads} (threaded-SIMD build enabled under Node by the engine; tfjs#3830)`);
+      } else {
+        notes.push(
+          `wasm runs single-threaded: the threaded build could not start under Node (${threaded.reason}); tfjs-backend-wasm ${wasm.version_wasm} disables it there (tfjs#3830)`,
+        );
+        wasm.setThreadsCount(1);
+      }
+    } else {
+      notes.push('wasm runs single-threaded: 1 thread requested or 1 logical core');
+      wasm.setThreadsCount(1);
+    }
+  }
   try {
     if (!(await tf.setBackend('wasm'))) {
       return { ok: false, reason: 'the wasm backend failed to initialise' };
@@ -93,16 +127,18 @@ async function tryWasm(tf: Tf, threads: number): Promise<{ ok: true; threads: nu
   } catch (error) {
     return { ok: false, reason: `wasm: ${firstLine(error)}` };
   }
-  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const multithread = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  const actual = wasm.getThreadsCount();
-  notes.push(`wasm SIMD ${simd ? 'on' : 'off'}`);
-  if (!multithread) {
-    notes.push(
-      `wasm runs single-threaded: tfjs-backend-wasm ${wasm.version_wasm} disables its threaded build under Node (tfjs#3830)`,
-    );
+  if (!wasmState) {
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    wasmState = { threads: wasm.getThreadsCount(), notes: [`wasm SIMD ${simd ? 'on' : 'off'}`, ...notes] };
   }
-  return { ok: true, threads: actual, notes };
+  let patchedKernels: string[] = [];
+  const stateNotes = [...wasmState.notes];
+  try {
+    patchedKernels = registerWasmTrainingKernels(tf);
+  } catch (error) {
+    stateNotes.push(`wasm training kernels not registered: ${firstLine(error)}`);
+  }
+  return { ok: true, threads: wasm.getThreadsCount(), notes: stateNotes, patchedKernels };
 }
 
 /**
@@ -125,15 +161,15 @@ export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<
       const result = await tryNative(tf, name, requireModule);
       if (result.ok) {
         attempts.push({ name, status: 'chosen' });
-        loaded = { name, tfjsBackend: 'tensorflow', device: name === 'gpu' ? 'gpu' : 'cpu', attempts, threads: os.cpus().length, notes: result.notes };
+        loaded = { name, tfjsBackend: 'tensorflow', device: name === 'gpu' ? 'gpu' : 'cpu', attempts, threads: os.cpus().length, notes: result.notes, patchedKernels: [] };
       } else {
         attempts.push({ name, status: 'failed', reason: result.reason });
       }
     } else if (name === 'wasm') {
-      const result = await tryWasm(tf, options.threads);
+      const result = await tryWasm(tf, options.threads, options.wasmTempRoot);
       if (result.ok) {
         attempts.push({ name, status: 'chosen' });
-        loaded = { name, tfjsBackend: 'wasm', device: 'cpu', attempts, threads: result.threads, notes: result.notes };
+        loaded = { name, tfjsBackend: 'wasm', device: 'cpu', attempts, threads: result.threads, notes: result.notes, patchedKernels: result.patchedKernels };
       } else {
         attempts.push({ name, status: 'failed', reason: result.reason });
       }
@@ -148,6 +184,7 @@ export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<
           attempts,
           threads: 1,
           notes: ['pure-JavaScript backend: about 30x slower than wasm for matrix work'],
+          patchedKernels: [],
         };
       } else {
         attempts.push({ name, status: 'failed', reason: 'the cpu backend failed to initialise' });

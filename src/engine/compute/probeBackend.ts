@@ -51,6 +51,9 @@ function runProbe(tf: Tf, requiredKernels: readonly string[], fn: () => Tensor[]
 
 /**
  * Probes forward inference and the gradient kernels fine-tuning needs on the current backend.
+ * `patchedKernels` (the engine's own kernels registered on this backend, e.g. by
+ * `registerWasmTrainingKernels`) is reported as given; the probe itself checks the live registry, so a
+ * patched kernel counts as present and is exercised like a stock one.
  *
  * Shapes: input `[2, 6, 6, 2]`, conv filter `[3, 3, 2, 3]`, depthwise filter `[3, 3, 2, 1]`, dense `[3, 4]`.
  * - inference: conv2d → relu → mean over H, W → matMul.
@@ -103,7 +106,9 @@ export function probeBackend(tf: Tf, patchedKernels: readonly string[]): Backend
   return {
     inference: inference.ok,
     headTraining: denseGrad.ok,
-    training: denseGrad.ok && convGrad.ok,
+    // Full fine-tuning needs conv, dense and gather gradients (a gather-based loss picks the true-class
+    // logit); depthwise gradients only matter for MobileNet-style nets and are reported in missingKernels.
+    training: denseGrad.ok && convGrad.ok && gatherGrad.ok,
     missingKernels: [...missing].sort(),
     patchedKernels: [...patchedKernels],
     probeMs: Math.round(performance.now() - started),

@@ -31,6 +31,11 @@ describe('loadBackend', () => {
     assert.match(loaded.attempts[0].reason ?? '', /@tensorflow\/tfjs-node-gpu is not installed/);
     assert.ok(!/Require stack/.test(loaded.attempts[0].reason ?? ''), 'reason is one line');
     assert.ok(loaded.threads >= 1);
+    // wasmKernels.ts: the gradient kernels stock wasm lacks are registered and listed.
+    assert.ok(loaded.patchedKernels.includes('Conv2DBackpropFilter'), loaded.patchedKernels.join());
+    assert.ok(tf.getKernel('UnsortedSegmentSum', 'wasm'));
+    // wasmThreads.ts: either threads > 1, or a note saying why the threaded build is not used.
+    assert.ok(loaded.threads > 1 || loaded.notes.some((n) => /single-threaded/.test(n)), loaded.notes.join('; '));
   });
 
   it('reports a native package whose addon is missing with its own message', async () => {
@@ -76,6 +81,7 @@ describe('loadBackend', () => {
     const loaded = await loadBackend(tf, { requested: 'cpu', threads: 0 });
     assert.equal(loaded.name, 'cpu');
     assert.equal(tf.getBackend(), 'cpu');
+    assert.deepEqual(loaded.patchedKernels, []);
     assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['cpu', 'chosen'], ['gpu', 'skipped'], ['native', 'skipped'], ['wasm', 'skipped']]);
   });
 });
