@@ -1,0 +1,163 @@
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { ClassReport, PostHocSweep, Report, ReportProvenance } from '../../protocol/report';
+import { balancedError, top1Error } from './balancedError';
+import { assignBuckets, bucketAccuracies, defaultThresholds } from './buckets';
+import { calibration } from './calibration';
+import { computeClassMetrics } from './classMetrics';
+import { confusionReport } from './confusion';
+import { frequencyGroups } from './frequencyGroups';
+import { frequencyOrder } from './frequencyOrder';
+import { logitAdjustmentCorrect, logPriors } from './logitAdjustment';
+import { multiplyABt } from './matmul';
+import { summariseSweep, tauGrid } from './postHocSweep';
+import { predictionShare } from './predictionShare';
+import { scoreLogits } from './predictions';
+import { defaultProjectionMaxPoints, defaultProjectionSeed, pcaProjection } from './projection';
+import { headReproducesLogits, tauNormalisationCorrect } from './tauNormalisation';
+import { classTightness } from './tightness';
+import type { DiagnosticsInput, DiagnosticsOptions } from './types';
+import { validateInput } from './validateInput';
+import { classWeightNorms, weightNormStats } from './weightNorms';
+
+/** Options of {@link buildReport}: the diagnostics tunables plus report metadata and stage timing. */
+export interface BuildReportOptions extends DiagnosticsOptions {
+  /** ISO time stamp for `createdAt` (default: now). */
+  readonly createdAt?: string;
+  /** Called after each stage with its wall time in ms (benchmarks, logs). */
+  readonly onStage?: (stage: string, ms: number) => void;
+}
+
+function checkOption(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new LongtailError(ErrorCode.InvalidOption, `${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Builds report.json v1 from eval logits, labels, training counts and optionally embeddings and the
+ * classifier head. Validates the input first (SHAPE_MISMATCH, INVALID_LABELS, NON_FINITE, EMPTY_DATASET,
+ * INVALID_OPTION; see validateInput). Stages, each a pass over typed arrays:
+ * raw arg-max + max softmax (N·C) → per-class metrics, buckets (n > many, n < few), top-1 and balanced error
+ * (1 − mean acc over classes in eval), 10 frequency groups, prediction share, confusion (frequency order,
+ * matrix when C ≤ limit, 3×3 buckets, top pairs), calibration (15 bins, (lo, hi]); logit-adjustment sweep
+ * argmax f − τ log π for τ = 0…2 step 0.1 (one N·C·21 pass); with a head: ‖w_y‖ and their correlation with
+ * log n_y; with head and embeddings: the τ-normalisation sweep (scores f − b when the head reproduces the
+ * logits, else W·φ recomputed blockwise); with embeddings: tightness and a seeded 2-D PCA.
+ * Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D] (PyTorch layout),
+ * head.bias [C]. Citation: methods §1.4, §2.1, §3.1, §8.3, §9; report.ts.
+ */
+export function buildReport(input: DiagnosticsInput, provenance: ReportProvenance, options: BuildReportOptions = {}): Report {
+  const many = options.manyThreshold ?? defaultThresholds.many;
+  const few = options.fewThreshold ?? defaultThresholds.few;
+  if (!Number.isFinite(many) || !Number.isFinite(few)) {
+    throw new LongtailError(ErrorCode.InvalidOption, `bucket thresholds must be finite numbers (many ${String(many)}, few ${String(few)})`);
+  }
+  const matrixLimit = checkOption('confusionMatrixLimit', options.confusionMatrixLimit ?? 100, 0);
+  const topK = checkOption('topPairs', options.topPairs ?? 20, 0);
+  const maxPoints = checkOption('projectionMaxPoints', options.projectionMaxPoints ?? defaultProjectionMaxPoints, 1);
+  const seed = options.projectionSeed ?? defaultProjectionSeed;
+  const multiply = options.multiplyABt ?? multiplyABt;
+
+  let last = performance.now();
+  const stage = (name: string): void => {
+    const now = performance.now();
+    options.onStage?.(name, now - last);
+    last = now;
+  };
+
+  const checked = validateInput(input);
+  const { n, c, d, labels, trainCounts } = checked;
+  const embeddings = input.embeddings ?? null;
+  const head = input.head ?? null;
+  const bias = head?.bias ?? null;
+  stage('validate');
+
+  const { predictions, confidence } = scoreLogits(input.logits, n, c);
+  stage('argmax+softmax');
+  const metrics = computeClassMetrics(labels, predictions, c);
+  const buckets = assignBuckets(trainCounts, many, few);
+  const order = frequencyOrder(trainCounts);
+  let total = 0;
+  for (let y = 0; y < c; y++) {
+    total += trainCounts[y];
+  }
+  const classesInEval = metrics.evalCount.reduce((s, m) => s + (m > 0 ? 1 : 0), 0);
+  const confusion = confusionReport(labels, predictions, c, order, buckets, matrixLimit, topK);
+  const calib = calibration(confidence, labels, predictions);
+  stage('metrics+confusion+calibration');
+
+  const taus = tauGrid();
+  const laCorrect = logitAdjustmentCorrect(input.logits, labels, c, logPriors(trainCounts), taus);
+  const logitAdjustment = summariseSweep(taus, laCorrect, metrics.evalCount, buckets);
+  stage('logitAdjustment');
+
+  const norms = head !== null && d !== null ? classWeightNorms(head.weight, c, d) : null;
+  const weightNorms = norms !== null ? weightNormStats(norms, trainCounts, bias) : null;
+  stage('weightNorms');
+
+  let tauNormalisation: PostHocSweep | null = null;
+  if (head !== null && embeddings !== null && norms !== null && d !== null) {
+    const fromLogits = headReproducesLogits(input.logits, embeddings, head.weight, bias, n, c, d);
+    const correct = tauNormalisationCorrect(
+      fromLogits ? { kind: 'logits', logits: input.logits, bias } : { kind: 'embeddings', embeddings, weight: head.weight, d, multiply },
+      labels,
+      c,
+      norms,
+      taus,
+    );
+    tauNormalisation = summariseSweep(taus, correct, metrics.evalCount, buckets);
+    stage(fromLogits ? 'tauNormalisation (scores f − b)' : 'tauNormalisation (scores W·φ)');
+  }
+
+  const tightness = embeddings !== null && d !== null ? classTightness(embeddings, labels, c, d, multiply) : null;
+  stage('tightness');
+  const projection = embeddings !== null && d !== null ? pcaProjection(embeddings, labels, d, maxPoints, seed, multiply) : null;
+  stage('projection');
+
+  const classes: ClassReport[] = [];
+  for (let y = 0; y < c; y++) {
+    classes.push({
+      index: y,
+      name: input.classNames?.[y] ?? String(y),
+      trainCount: trainCounts[y],
+      prior: trainCounts[y] / total,
+      bucket: buckets[y],
+      evalCount: metrics.evalCount[y],
+      accuracy: metrics.accuracy[y],
+      precision: metrics.precision[y],
+      f1: metrics.f1[y],
+      predictedCount: metrics.predictedCount[y],
+      weightNorm: norms ? norms[y] : null,
+      bias: bias ? bias[y] : null,
+      tightness: tightness ? tightness[y] : null,
+    });
+  }
+  const report: Report = {
+    schemaVersion: 1,
+    createdAt: options.createdAt ?? new Date().toISOString(),
+    model: provenance.model,
+    data: provenance.data,
+    preprocessing: provenance.preprocessing,
+    engine: provenance.engine,
+    classes,
+    summary: {
+      evalExamples: n,
+      numClasses: c,
+      classesInEval,
+      top1Error: top1Error(metrics.correct, n),
+      balancedError: balancedError(metrics.correct, metrics.evalCount),
+      buckets: bucketAccuracies(metrics.correct, metrics.evalCount, buckets),
+      groups: frequencyGroups(order, trainCounts, metrics.correct, metrics.evalCount),
+      predictionShare: predictionShare(metrics.predictedCount, n),
+      thresholds: { many, few },
+    },
+    weightNorms,
+    confusion,
+    postHoc: { logitAdjustment, tauNormalisation },
+    calibration: calib,
+    projection,
+  };
+  stage('assemble');
+  return report;
+}

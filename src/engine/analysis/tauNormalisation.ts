@@ -1,0 +1,177 @@
+import { envelopeCandidates } from './lineEnvelope';
+import { multiplyABt } from './matmul';
+import type { FloatArray, MultiplyABt } from './types';
+
+/** Rows checked by {@link headReproducesLogits}. */
+const checkRows = 16;
+
+/**
+ * Whether logits = φ·Wᵀ + b on a deterministic sample of up to 16 evenly spaced rows, within
+ * |Δ| ≤ 5e-3·(Σ_d |W[y,d] φ_d| + |b_y|) + 1e-6 (loose enough for float32 / TF32 accumulation on any
+ * device, tight enough to catch logits from another layer, a temperature or post-processing).
+ * When true, the bias-free scores W·φ equal f − b and need no N×C×D matrix product.
+ * Shapes: logits [N, C], embeddings [N, D], weight [C, D], bias [C] or null. Citation: methods §3.1.
+ */
+export function headReproducesLogits(
+  logits: FloatArray,
+  embeddings: FloatArray,
+  weight: FloatArray,
+  bias: FloatArray | null,
+  n: number,
+  c: number,
+  d: number,
+): boolean {
+  const rows = Math.min(n, checkRows);
+  for (let s = 0; s < rows; s++) {
+    const i = Math.floor((s * (n - 1)) / Math.max(1, rows - 1));
+    const off = i * d;
+    for (let y = 0; y < c; y++) {
+      const wo = y * d;
+      let dot = 0;
+      let scale = 0;
+      for (let k = 0; k < d; k++) {
+        const p = weight[wo + k] * embeddings[off + k];
+        dot += p;
+        scale += Math.abs(p);
+      }
+      const b = bias ? bias[y] : 0;
+      if (Math.abs(dot + b - logits[i * c + y]) > 5e-3 * (scale + Math.abs(b)) + 1e-6) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Where the bias-free scores s_y(x_i) = w_y·φ(x_i) come from. */
+export type TauNormScores =
+  /** s = f − b, valid when {@link headReproducesLogits} holds (no matrix product). */
+  | { readonly kind: 'logits'; readonly logits: FloatArray; readonly bias: FloatArray | null }
+  /** s = φ·Wᵀ recomputed with a blocked matrix product (N·C·D multiply-adds). */
+  | { readonly kind: 'embeddings'; readonly embeddings: FloatArray; readonly weight: FloatArray; readonly d: number; readonly multiply?: MultiplyABt };
+
+/**
+ * τ-normalisation sweep: ŷ_ik = argmax_y (w_y/‖w_y‖^τ_k)·φ(x_i) = argmax_y s_y(x_i)·‖w_y‖^(−τ_k), no bias
+ * (first index on ties), counted per true class. The raw scores s = W·φ are formed once per block of rows
+ * and rescaled per τ (w_y·φ/‖w_y‖^τ = (w_y/‖w_y‖^τ)·φ), never materialising the N×C matrix per τ.
+ * A class with ‖w_y‖ = 0 has score 0 at every τ (its scale is kept at 1 instead of 0/0).
+ * For C ≥ 32, rows with a positive score are pruned exactly: only positive scores can win, and
+ * ln(s_y‖w_y‖^(−τ)) = ln s_y − τ ln ‖w_y‖ is a line in τ, so only the candidates of envelopeCandidates are
+ * scored per τ (identical results to the full scan; rows without a positive score are scanned fully).
+ * Shapes: scores source ([N, C] logits or [N, D] embeddings with weight [C, D]), labels [N], norms [C],
+ * taus [T] → correct [T, C]. Citation: Kang et al. 2020 (τ-normalisation; classifier-balancing
+ * `tau_norm.py`, bias dropped); LA paper eq. 3; methods §3.1; §13.5 test vector.
+ */
+export function tauNormalisationCorrect(
+  scores: TauNormScores,
+  labels: Int32Array,
+  c: number,
+  norms: Float64Array,
+  taus: readonly number[],
+): Int32Array {
+  const n = labels.length;
+  const t = taus.length;
+  const scale = new Float64Array(t * c);
+  for (let k = 0; k < t; k++) {
+    for (let y = 0; y < c; y++) {
+      scale[k * c + y] = norms[y] > 0 ? Math.pow(norms[y], -taus[k]) : 1;
+    }
+  }
+  const correct = new Int32Array(t * c);
+  // Exact pruning (see envelopeCandidates) for C ≥ 32 on rows with a positive score.
+  const prune = c >= 32 && t >= 3 && taus.every((tau) => Number.isFinite(tau));
+  const slope = new Float64Array(c);
+  let maxSlope = 0;
+  for (let y = 0; y < c; y++) {
+    slope[y] = norms[y] > 0 ? -Math.log(norms[y]) : 0;
+    maxSlope = Math.max(maxSlope, Math.abs(slope[y]));
+  }
+  const tLo = Math.min(...taus);
+  const tHi = Math.max(...taus);
+  const logRow = new Float64Array(c);
+  const scaleLo = new Float64Array(c);
+  const scaleHi = new Float64Array(c);
+  for (let y = 0; y < c; y++) {
+    scaleLo[y] = norms[y] > 0 ? Math.pow(norms[y], -tLo) : 1;
+    scaleHi[y] = norms[y] > 0 ? Math.pow(norms[y], -tHi) : 1;
+  }
+  const cand = new Int32Array(c);
+  const blockRows = Math.max(1, Math.min(64, Math.floor(4_000_000 / c)));
+  const block = new Float64Array(blockRows * c);
+  for (let i0 = 0; i0 < n; i0 += blockRows) {
+    const rows = Math.min(blockRows, n - i0);
+    if (scores.kind === 'logits') {
+      const { logits, bias } = scores;
+      for (let r = 0; r < rows; r++) {
+        const src = (i0 + r) * c;
+        const dst = r * c;
+        if (bias) {
+          for (let y = 0; y < c; y++) {
+            block[dst + y] = logits[src + y] - bias[y];
+          }
+        } else {
+          for (let y = 0; y < c; y++) {
+            block[dst + y] = logits[src + y];
+          }
+        }
+      }
+    } else {
+      (scores.multiply ?? multiplyABt)(scores.embeddings, i0, rows, scores.weight, c, scores.d, block);
+    }
+    for (let r = 0; r < rows; r++) {
+      const off = r * c;
+      const label = labels[i0 + r];
+      let maxScore = -Infinity;
+      for (let y = 0; y < c; y++) {
+        if (block[off + y] > maxScore) {
+          maxScore = block[off + y];
+        }
+      }
+      let count = c;
+      if (prune && maxScore > 0) {
+        // g_y(τ) is monotone in τ, so the envelope is ≥ lb = max_y min(g_y(tLo), g_y(tHi)) everywhere and
+        // y can win only if max(g_y(tLo), g_y(tHi)) ≥ lb (> 0, so s_y > 0). Survivors' logs
+        // ln s_y − τ ln ‖w_y‖ are lines in τ: envelopeCandidates keeps an exact superset of the winners.
+        let lb = -Infinity;
+        for (let y = 0; y < c; y++) {
+          const v = block[off + y];
+          const lo = v * scaleLo[y];
+          const hi = v * scaleHi[y];
+          const m = lo < hi ? lo : hi;
+          if (m > lb) {
+            lb = m;
+          }
+        }
+        const cut = lb - 1e-9 * Math.abs(lb);
+        for (let y = 0; y < c; y++) {
+          const v = block[off + y];
+          const lo = v * scaleLo[y];
+          const hi = v * scaleHi[y];
+          logRow[y] = v > 0 && (lo >= cut || hi >= cut) ? Math.log(v) : -Infinity;
+        }
+        count = envelopeCandidates(logRow, 0, slope, maxSlope, c, tLo, tHi, cand);
+      } else {
+        for (let y = 0; y < c; y++) {
+          cand[y] = y;
+        }
+      }
+      for (let k = 0; k < t; k++) {
+        const base = k * c;
+        let y0 = cand[0];
+        let best = block[off + y0] * scale[base + y0];
+        for (let q = 1; q < count; q++) {
+          const y = cand[q];
+          const v = block[off + y] * scale[base + y];
+          if (v > best) {
+            best = v;
+            y0 = y;
+          }
+        }
+        if (y0 === label) {
+          correct[base + label]++;
+        }
+      }
+    }
+  }
+  return correct;
+}

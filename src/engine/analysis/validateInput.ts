@@ -1,0 +1,114 @@
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { DiagnosticsInput, FloatArray } from './types';
+
+/** Shapes derived from a checked {@link DiagnosticsInput}. */
+export interface CheckedInput {
+  /** N, eval examples. */
+  readonly n: number;
+  /** C, classes. */
+  readonly c: number;
+  /** D, embedding / head width; null when neither embeddings nor a head is given. */
+  readonly d: number | null;
+  /** [N] labels as int32. */
+  readonly labels: Int32Array;
+  /** [C] training counts as float64 (integers). */
+  readonly trainCounts: Float64Array;
+}
+
+/** Throws {@link ErrorCode.NonFinite} naming `what` and the first offending flat index. */
+export function assertFinite(values: FloatArray, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // v - v is NaN for NaN and ±Inf, 0 otherwise.
+    if (v - v !== 0) {
+      throw new LongtailError(ErrorCode.NonFinite, `${what} contains ${String(v)} at flat index ${i}`);
+    }
+  }
+}
+
+/**
+ * Checks shapes and values of the diagnostics input and returns the derived sizes.
+ *
+ * Checks: C ≥ 1 integer; logits.length = N·C with N = labels.length ≥ 1 (else EMPTY_DATASET);
+ * labels integers in [0, C) (INVALID_LABELS); trainCounts.length = C, finite non-negative integers with
+ * Σ > 0 (INVALID_OPTION); embeddings.length = N·D and head weight = C·D with the same D, bias length C
+ * (SHAPE_MISMATCH); no NaN/±Inf in logits, embeddings or head (NON_FINITE).
+ * Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D], head.bias [C].
+ */
+export function validateInput(input: DiagnosticsInput): CheckedInput {
+  const c = input.numClasses;
+  if (!Number.isInteger(c) || c < 1) {
+    throw new LongtailError(ErrorCode.ShapeMismatch, `numClasses must be a positive integer, got ${String(c)}`);
+  }
+  const n = input.labels.length;
+  if (n === 0) {
+    throw new LongtailError(ErrorCode.EmptyDataset, 'the eval set has no examples');
+  }
+  if (input.logits.length !== n * c) {
+    throw new LongtailError(
+      ErrorCode.ShapeMismatch,
+      `logits have ${input.logits.length} values, expected N·C = ${n}·${c} = ${n * c} (${n} labels, ${c} classes)`,
+    );
+  }
+  if (input.trainCounts.length !== c) {
+    throw new LongtailError(ErrorCode.ShapeMismatch, `trainCounts has ${input.trainCounts.length} entries, expected C = ${c}`);
+  }
+  if (input.classNames !== undefined && input.classNames.length !== c) {
+    throw new LongtailError(ErrorCode.ShapeMismatch, `classNames has ${input.classNames.length} entries, expected C = ${c}`);
+  }
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = input.labels[i];
+    if (!Number.isInteger(l) || l < 0 || l >= c) {
+      throw new LongtailError(ErrorCode.InvalidLabels, `label ${String(l)} at example ${i} is not an integer in [0, ${c})`);
+    }
+    labels[i] = l;
+  }
+  const trainCounts = new Float64Array(c);
+  let total = 0;
+  for (let y = 0; y < c; y++) {
+    const v = input.trainCounts[y];
+    if (!Number.isInteger(v) || v < 0) {
+      throw new LongtailError(ErrorCode.InvalidOption, `train count of class ${y} is ${String(v)}, expected a non-negative integer`);
+    }
+    trainCounts[y] = v;
+    total += v;
+  }
+  if (total <= 0) {
+    throw new LongtailError(ErrorCode.InvalidOption, 'all train counts are 0: class priors are undefined');
+  }
+  let d: number | null = null;
+  const emb = input.embeddings ?? null;
+  if (emb !== null) {
+    if (emb.length === 0 || emb.length % n !== 0) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `embeddings have ${emb.length} values, not a multiple of N = ${n}`);
+    }
+    d = emb.length / n;
+  }
+  const head = input.head ?? null;
+  if (head !== null) {
+    if (head.weight.length === 0 || head.weight.length % c !== 0) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `classifier weight has ${head.weight.length} values, not a multiple of C = ${c} (expected [C, D])`);
+    }
+    const dh = head.weight.length / c;
+    if (d !== null && dh !== d) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `embeddings have D = ${d} but the classifier weight is [${c}, ${dh}]`);
+    }
+    d = dh;
+    const bias = head.bias ?? null;
+    if (bias !== null && bias.length !== c) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `classifier bias has ${bias.length} values, expected C = ${c}`);
+    }
+  }
+  assertFinite(input.logits, 'logits');
+  if (emb !== null) {
+    assertFinite(emb, 'embeddings');
+  }
+  if (head !== null) {
+    assertFinite(head.weight, 'classifier weight');
+    if (head.bias) {
+      assertFinite(head.bias, 'classifier bias');
+    }
+  }
+  return { n, c, d, labels, trainCounts };
+}

@@ -1,0 +1,58 @@
+// Input checks of buildReport: every user-caused problem is a LongtailError with a stable code.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { buildReport } from '../../../src/engine/analysis/buildReport';
+import type { DiagnosticsInput } from '../../../src/engine/analysis/types';
+import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
+import { provenance } from './helpers';
+
+const base: DiagnosticsInput = {
+  numClasses: 3,
+  logits: new Float32Array([1, 0, 0, 0, 1, 0]),
+  labels: [0, 1],
+  trainCounts: [10, 5, 1],
+  embeddings: new Float32Array([1, 0, 0, 1]),
+  head: { weight: new Float32Array([1, 0, 0, 1, 1, 1]), bias: new Float32Array([0, 0, 0]) },
+};
+
+function rejects(input: DiagnosticsInput, code: string, pattern: RegExp): void {
+  assert.throws(
+    () => buildReport(input, provenance),
+    (e: unknown) => e instanceof LongtailError && e.code === code && pattern.test(e.message) && !e.message.includes('\n'),
+  );
+}
+
+describe('buildReport input checks', () => {
+  it('accepts the base input', () => {
+    assert.equal(buildReport(base, provenance).summary.evalExamples, 2);
+  });
+  it('SHAPE_MISMATCH: logits, counts, names, embeddings vs head, bias', () => {
+    rejects({ ...base, logits: new Float32Array(5) }, ErrorCode.ShapeMismatch, /logits have 5 values, expected N·C = 2·3 = 6/);
+    rejects({ ...base, trainCounts: [1, 2] }, ErrorCode.ShapeMismatch, /trainCounts has 2 entries, expected C = 3/);
+    rejects({ ...base, classNames: ['a'] }, ErrorCode.ShapeMismatch, /classNames/);
+    rejects({ ...base, embeddings: new Float32Array(3) }, ErrorCode.ShapeMismatch, /not a multiple of N = 2/);
+    rejects({ ...base, embeddings: new Float32Array(6) }, ErrorCode.ShapeMismatch, /embeddings have D = 3 but the classifier weight is \[3, 2\]/);
+    rejects({ ...base, head: { weight: new Float32Array(7) } }, ErrorCode.ShapeMismatch, /not a multiple of C = 3/);
+    rejects({ ...base, head: { weight: new Float32Array(6), bias: new Float32Array(2) } }, ErrorCode.ShapeMismatch, /bias has 2 values/);
+    rejects({ ...base, numClasses: 0 }, ErrorCode.ShapeMismatch, /numClasses/);
+  });
+  it('INVALID_LABELS: negative, too large, non-integer', () => {
+    rejects({ ...base, labels: [0, -1] }, ErrorCode.InvalidLabels, /label -1 at example 1/);
+    rejects({ ...base, labels: [3, 0] }, ErrorCode.InvalidLabels, /label 3 at example 0 is not an integer in \[0, 3\)/);
+    rejects({ ...base, labels: [0.5, 0] }, ErrorCode.InvalidLabels, /label 0.5/);
+  });
+  it('NON_FINITE: NaN / Inf in logits, embeddings, weights', () => {
+    rejects({ ...base, logits: new Float32Array([1, NaN, 0, 0, 1, 0]) }, ErrorCode.NonFinite, /logits contains NaN at flat index 1/);
+    rejects({ ...base, logits: new Float64Array([1, 0, 0, 0, 1, -Infinity]) }, ErrorCode.NonFinite, /-Infinity/);
+    rejects({ ...base, embeddings: new Float32Array([1, Infinity, 0, 1]) }, ErrorCode.NonFinite, /embeddings contains Infinity/);
+    rejects({ ...base, head: { weight: new Float32Array([1, 0, 0, NaN, 1, 1]) } }, ErrorCode.NonFinite, /classifier weight/);
+  });
+  it('EMPTY_DATASET: no eval examples', () => {
+    rejects({ ...base, labels: [], logits: new Float32Array(0), embeddings: null }, ErrorCode.EmptyDataset, /no examples/);
+  });
+  it('INVALID_OPTION: negative, fractional or all-zero train counts', () => {
+    rejects({ ...base, trainCounts: [1, -1, 2] }, ErrorCode.InvalidOption, /train count of class 1 is -1/);
+    rejects({ ...base, trainCounts: [1, 1.5, 2] }, ErrorCode.InvalidOption, /1.5/);
+    rejects({ ...base, trainCounts: [0, 0, 0] }, ErrorCode.InvalidOption, /all train counts are 0/);
+  });
+});
