@@ -39,6 +39,7 @@ if (webviewEntries.length) {
   builds.push({
     entryPoints: webviewEntries,
     outdir: 'dist/webview',
+    outbase: 'webview',
     entryNames: '[dir]',
     bundle: true,
     platform: 'browser',

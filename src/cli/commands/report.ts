@@ -1,0 +1,112 @@
+/**
+ * `longtail report REPORT.json --html OUT.html [--compare OTHER.json] [--title T] [--force]`: writes the
+ * self-contained HTML report (all dashboard sections on one printable page, no network access).
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { CancellationSignal } from '../../protocol/progress';
+import { renderHtmlReport } from '../../engine/report/htmlReport';
+import { readReport } from '../../engine/report/readReport';
+import type { CliIo } from '../cli';
+import { UsageError } from '../usageError';
+
+/** Help text of `longtail report`. */
+export const reportUsage = `Usage: longtail report REPORT.json --html OUT.html [--compare OTHER.json] [--title TEXT] [--force]
+
+Writes one self-contained HTML file (data, script and styles inlined; no network) with every dashboard
+section: overview, weight norms, embeddings, confusion, post-hoc, per-class table, and, with --compare,
+before/after deltas (REPORT.json is "before", OTHER.json "after").
+
+Options:
+  --html <file>        Output HTML file (required)
+  --compare <file>     A second report.json to compare against
+  --title <text>       Title shown in the page (default: the report's file name)
+  --force              Overwrite OUT.html if it exists
+`;
+
+/**
+ * Where the dashboard bundle and its CSS are: next to the built CLI (dist/cli.js → dist/webview/dashboard.js,
+ * media/dashboard.css), or from the source tree when run with tsx (src/cli/commands → dist/, media/).
+ */
+export function dashboardAssetPaths(baseDir: string = __dirname): { bundle: string; css: string } {
+  const candidates = [baseDir, resolve(baseDir, '..', '..', '..', 'dist')];
+  for (const dist of candidates) {
+    const bundle = join(dist, 'webview', 'dashboard.js');
+    if (existsSync(bundle)) return { bundle, css: resolve(dist, '..', 'media', 'dashboard.css') };
+  }
+  return { bundle: join(baseDir, 'webview', 'dashboard.js'), css: resolve(baseDir, '..', 'media', 'dashboard.css') };
+}
+
+async function readAsset(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new LongtailError(ErrorCode.FileNotFound, `the ${what} is missing at ${file}; the installation is incomplete (run 'npm run bundle' in a source checkout)`, { file });
+  }
+}
+
+function checkCancelled(signal: CancellationSignal): void {
+  if (signal.isCancellationRequested) throw new LongtailError(ErrorCode.Cancelled, 'cancelled');
+}
+
+/** Writes `text` to `file` atomically: a temporary file in the same directory, then a rename. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  try {
+    await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw new LongtailError(ErrorCode.InvalidOption, `cannot write ${file}: ${(error as Error).message}`, { file, cause: error });
+  }
+}
+
+/** Runs `longtail report …` (argv after the command name); returns the exit code. */
+export async function runReport(argv: string[], io: CliIo, signal: CancellationSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      html: { type: 'string' },
+      compare: { type: 'string' },
+      title: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout(reportUsage);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length ? `report takes one REPORT.json (got ${positionals.length} paths)` : 'report needs a REPORT.json');
+  }
+  if (!values.html) throw new UsageError('report needs --html OUT.html');
+  const input = positionals[0];
+  const out = resolve(values.html);
+  if (out === resolve(input) || (values.compare !== undefined && out === resolve(values.compare))) {
+    throw new LongtailError(ErrorCode.OutputExists, `${values.html} is an input report; choose another output file`, { file: values.html });
+  }
+  const outDir = dirname(out);
+  const dirStat = await stat(outDir).catch(() => null);
+  if (!dirStat?.isDirectory()) throw new LongtailError(ErrorCode.FileNotFound, `the output directory ${outDir} does not exist`, { file: outDir });
+  const existing = await stat(out).catch(() => null);
+  if (existing?.isDirectory()) throw new LongtailError(ErrorCode.OutputExists, `${values.html} is a directory`, { file: values.html });
+  if (existing && !values.force) throw new LongtailError(ErrorCode.OutputExists, `${values.html} exists; pass --force to overwrite it`, { file: values.html });
+
+  const report = await readReport(input);
+  const compare = values.compare === undefined ? undefined : await readReport(values.compare);
+  checkCancelled(signal);
+  const assets = dashboardAssetPaths();
+  const [bundleJs, css] = await Promise.all([readAsset(assets.bundle, 'dashboard bundle'), readAsset(assets.css, 'dashboard stylesheet')]);
+  const html = renderHtmlReport(report, { bundleJs, css, compare, title: values.title ?? basename(input) });
+  checkCancelled(signal);
+  await writeAtomically(out, html);
+  io.stdout(`wrote ${values.html} (${report.classes.length.toLocaleString('en-US')} classes${compare ? ', with comparison' : ''}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
+  return 0;
+}

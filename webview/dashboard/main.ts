@@ -1,0 +1,77 @@
+/**
+ * Entry of dist/webview/dashboard.js. In VS Code it sends `dashboard/ready` and renders what the host
+ * answers; in the standalone HTML report it reads the report from the inlined
+ * `<script type="application/json" id="longtail-report">` (and optional `id="longtail-compare"`).
+ */
+import type { Report } from '../../src/protocol/report';
+import { isToDashboardMessage } from '../../src/protocol/webviewProtocol';
+import { Dashboard, systemThemeClass } from './app';
+import { StateStore, type VsCodeApi } from './state';
+
+function readInlined(id: string): unknown {
+  const el = document.getElementById(id);
+  return el?.textContent ? JSON.parse(el.textContent) : undefined;
+}
+
+function asReport(value: unknown, what: string): Report {
+  const v = value as { schemaVersion?: unknown; classes?: unknown; summary?: unknown } | null;
+  if (!v || typeof v !== 'object' || v.schemaVersion !== 1 || !Array.isArray(v.classes) || typeof v.summary !== 'object') {
+    throw new Error(`${what} is not a Long-Tail Lens report (schemaVersion 1).`);
+  }
+  return value as Report;
+}
+
+function start(): void {
+  const acquire = (globalThis as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
+  const api = typeof acquire === 'function' ? acquire() : null;
+  const body = document.body;
+  // VS Code sets the theme classes itself; the standalone page picks one from the OS preference.
+  if (!api && !/\bvscode-(light|dark|high-contrast)/.test(body.className)) body.classList.add(systemThemeClass());
+  const layout = body.dataset.layout === 'standalone' ? 'standalone' : 'tabs';
+  let root = document.getElementById('app');
+  if (!root) {
+    root = document.createElement('main');
+    root.id = 'app';
+    body.appendChild(root);
+  }
+  const dashboard = new Dashboard(root, layout, new StateStore(api), api);
+
+  if (document.getElementById('longtail-report')) {
+    try {
+      const report = asReport(readInlined('longtail-report'), 'The embedded data');
+      const compareRaw = readInlined('longtail-compare');
+      const compare = compareRaw === undefined || compareRaw === null ? null : asReport(compareRaw, 'The comparison data');
+      dashboard.show({ report, compare, title: body.dataset.title });
+    } catch (error) {
+      dashboard.showError(error instanceof Error ? error.message : String(error));
+    }
+    return;
+  }
+  if (!api) {
+    dashboard.showError('No report to show: this page has no embedded report data.');
+    return;
+  }
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const msg = event.data;
+    if (!isToDashboardMessage(msg)) return;
+    switch (msg.type) {
+      case 'dashboard/showReport':
+        try {
+          dashboard.show({ report: asReport(msg.report, 'The report'), compare: msg.compare ? asReport(msg.compare, 'The comparison report') : null, title: msg.title });
+        } catch (error) {
+          dashboard.showError(error instanceof Error ? error.message : String(error));
+        }
+        break;
+      case 'dashboard/didExportCsv':
+        dashboard.notify(msg.outcome === 'saved' ? `Saved ${msg.detail ?? 'CSV'}.` : msg.outcome === 'cancelled' ? 'Export cancelled.' : `Export failed: ${msg.detail ?? 'unknown error'}`);
+        break;
+      case 'dashboard/showError':
+        dashboard.showError(msg.message);
+        break;
+    }
+  });
+  dashboard.showError('Loading report…');
+  api.postMessage({ type: 'dashboard/ready' });
+}
+
+start();
