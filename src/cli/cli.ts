@@ -9,6 +9,10 @@ import type { CancellationSignal } from '../protocol/progress';
 import { Engine } from '../engine/engine';
 import { parseBackend, parseThreads } from '../engine/engineArgs';
 import { longtailVersion } from '../engine/version';
+import { runAnalyse } from './commands/analyse';
+import { runDemoCommand } from './commands/demo';
+import { runMakeLt } from './commands/makeLt';
+import { runReport } from './commands/report';
 import { UsageError } from './usageError';
 
 /** Where the CLI writes; replaced in tests. */
@@ -21,6 +25,10 @@ const usage = `Usage: longtail <command> [options]
 
 Commands:
   info                 Print version, compute backend (and why faster ones were skipped), Node, threads (JSON)
+  analyse              Diagnose a checkpoint on an eval set; writes report.json (longtail analyse --help)
+  demo                 Fashion-MNIST-LT + a small ERM CNN + the analysis (longtail demo --help)
+  report               Render report.json as one self-contained HTML page (longtail report --help)
+  make-lt              Write a long-tailed subset index of a dataset (longtail make-lt --help)
 
 Common options:
   --backend <b>        auto | gpu | native | wasm | cpu   (default: auto)
@@ -77,6 +85,11 @@ async function runInfo(argv: string[], io: CliIo, signal: CancellationSignal): P
 
 const commands: Record<string, (argv: string[], io: CliIo, signal: CancellationSignal) => Promise<number>> = {
   info: runInfo,
+  analyse: runAnalyse,
+  analyze: runAnalyse,
+  'make-lt': runMakeLt,
+  demo: runDemoCommand,
+  report: runReport,
 };
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */

@@ -3,12 +3,14 @@
  * JSON-RPC server (server.ts) and the CLI (cli/cli.ts) both call these methods; neither holds logic.
  */
 import * as os from 'node:os';
+import type { AnalyseParams } from '../protocol/analysisParams';
 import type { BackendRequest, EngineInfo, ThroughputResult } from '../protocol/engineInfo';
 import type { CancellationSignal, ProgressSink } from '../protocol/progress';
 import { loadBackend, type LoadedBackend } from './compute/loadBackend';
 import { measureThroughput } from './compute/measureThroughput';
 import { probeBackend } from './compute/probeBackend';
 import { tf } from './compute/tf';
+import { analyseCheckpoint, type AnalyseOutcome } from './pipeline/analyseCheckpoint';
 import { longtailVersion } from './version';
 
 /** How the engine is started. */
@@ -32,7 +34,7 @@ export class Engine {
   /** Loads the backend and probes its capabilities once. */
   static async create(options: EngineOptions): Promise<Engine> {
     const backend = await loadBackend(tf, { requested: options.backend, threads: options.threads, requireModule: options.requireModule });
-    const capabilities = probeBackend(tf, []);
+    const capabilities = probeBackend(tf, backend.patchedKernels);
     const info: EngineInfo = {
       version: longtailVersion,
       tfjsVersion: tf.version.tfjs,
@@ -71,5 +73,10 @@ export class Engine {
     onProgress?: ProgressSink,
   ): Promise<ThroughputResult> {
     return measureThroughput(tf, this.backend.name, { ...params, signal, onProgress });
+  }
+
+  /** Runs an analysis and writes its report.json (see pipeline/analyseCheckpoint.ts). */
+  analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
+    return analyseCheckpoint(params, { backend: this.backend.name, signal, onProgress });
   }
 }

@@ -5,7 +5,7 @@
  */
 import './stdioGuard';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { DidLogNotification, DidProgressNotification, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
+import { AnalyseRequest, DidLogNotification, DidProgressNotification, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
 import { ErrorCode, type EngineErrorData, toLongtailError } from '../protocol/errors';
 import { Engine } from './engine';
 import { parseEngineArgs } from './engineArgs';
@@ -58,6 +58,13 @@ function main(): void {
     handle(async (params, token) =>
       (await engine()).measureThroughput(params, token, (snapshot) => connection.sendNotification(DidProgressNotification, snapshot)),
     ),
+  );
+  connection.onRequest(
+    AnalyseRequest,
+    handle(async (params, token) => {
+      const outcome = await (await engine()).analyse(params, token, (snapshot) => connection.sendNotification(DidProgressNotification, snapshot));
+      return outcome.result;
+    }),
   );
   // The host closing our stdin (or dying) ends the engine.
   connection.onClose(() => process.exit(0));

@@ -7,20 +7,11 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import schema from '../../protocol/longtail.schema.json';
-
-/** Preprocessing options (recorded verbatim in reports). */
-export interface PreprocessingConfig {
-  readonly scale?: number;
-  readonly resize?: readonly [number, number];
-  readonly channelOrder?: 'rgb' | 'bgr';
-  readonly channels?: 1 | 3;
-  readonly mean?: readonly number[];
-  readonly std?: readonly number[];
-}
+import type { ImagePreprocessing } from '../data/imagePreprocessing';
 
 /** The contents of longtail.json. */
 export interface WorkspaceConfig {
-  readonly preprocessing?: PreprocessingConfig;
+  readonly preprocessing?: ImagePreprocessing;
   readonly buckets?: { readonly many?: number; readonly few?: number };
   readonly embeddingNode?: string;
   readonly headKey?: string;

@@ -13,7 +13,7 @@ describe('longtail.json', () => {
 
   it('reads a valid file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-cfg-'));
-    const cfg = { preprocessing: { scale: 1 / 255, mean: [0.5], std: [0.25], resize: [32, 32] }, buckets: { many: 50, few: 5 }, lastAnalysis: { model: 'm/model.json', eval: 'data' } };
+    const cfg = { preprocessing: { scale: 'unit', mean: [0.5], std: [0.25], resize: { height: 32, width: 32, method: 'nearest' } }, buckets: { many: 50, few: 5 }, lastAnalysis: { model: 'm/model.json', eval: 'data' } };
     writeFileSync(join(dir, 'longtail.json'), JSON.stringify(cfg));
     assert.deepEqual(await readWorkspaceConfig(dir), cfg);
   });

@@ -1,0 +1,247 @@
+/**
+ * The analysis pipeline behind "Analyse long-tail checkpoint" and `longtail analyse`: open the
+ * checkpoint and the datasets, compute (or load from the cache) eval embeddings and logits, count
+ * training labels, build report.json v1 and write it atomically into a new run folder.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
+import { makeSnapshot } from '../../protocol/progress';
+import type { Report, ReportProvenance } from '../../protocol/report';
+import { buildReport } from '../analysis/buildReport';
+import type { DiagnosticsInput } from '../analysis/types';
+import { cachedModelOutputs } from '../cache/outputCache';
+import { throwIfCancelled, yieldAndCheck } from '../cancellation';
+import { readWorkspaceConfig } from '../config/workspaceConfig';
+import { countLabels, readClassCounts } from '../data/classCounts';
+import { readClassNamesFile } from '../data/classNames';
+import type { DatasetSource } from '../data/datasetSource';
+import { openDataset } from '../data/openDataset';
+import { loadHeadCheckpoint } from '../io/headCheckpoint';
+import { loadClassifierModel } from '../model/loadClassifierModel';
+import { writeFileAtomic } from '../output/atomicOutput';
+import { longtailVersion } from '../version';
+
+/** Where the pipeline reports to and what it runs on. */
+export interface AnalyseContext {
+  readonly backend: string;
+  readonly signal?: CancellationSignal;
+  readonly onProgress?: ProgressSink;
+}
+
+/** A finished analysis: the report and its headline. */
+export interface AnalyseOutcome {
+  readonly report: Report;
+  readonly result: AnalyseResult;
+}
+
+const headExtensions = new Set(['.npz', '.safetensors', '.npy']);
+
+/** A new run folder name: UTC time stamp, unique within the runs folder. */
+async function newRunDir(workspace: string): Promise<string> {
+  const runs = path.join(workspace, '.longtail', 'runs');
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  for (let i = 0; ; i++) {
+    const dir = path.join(runs, i === 0 ? stamp : `${stamp}-${i}`);
+    try {
+      await fs.access(dir);
+    } catch {
+      return dir;
+    }
+  }
+}
+
+async function sha256File(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return undefined;
+    return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads every feature row of a features dataset into one `[N, D]` array. */
+async function readAllFeatures(source: DatasetSource, signal: CancellationSignal | undefined): Promise<{ features: Float32Array; labels: Int32Array }> {
+  const d = source.exampleShape.reduce((a, b) => a * b, 1);
+  const features = new Float32Array(source.size * d);
+  const labels = new Int32Array(source.size);
+  const step = 8192;
+  for (let start = 0; start < source.size; start += step) {
+    await yieldAndCheck(signal);
+    const batch = await source.readBatch(start, Math.min(step, source.size - start));
+    features.set(batch.x, start * d);
+    labels.set(batch.labels, start);
+  }
+  return { features, labels };
+}
+
+/**
+ * logits = φ·Wᵀ + b for a head checkpoint on feature data. Shapes: features [N, D], weight [C, D] (row y = w_y),
+ * bias [C] → logits [N, C]. Float64 accumulation.
+ */
+export function headLogits(features: Float32Array, n: number, d: number, weight: Float32Array, bias: Float32Array | null, c: number): Float32Array {
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let y = 0; y < c; y++) {
+      const w = y * d;
+      let s = bias ? bias[y] : 0;
+      for (let k = 0; k < d; k++) s += features[row + k] * weight[w + k];
+      out[i * c + y] = s;
+    }
+  }
+  return out;
+}
+
+/** Runs the analysis described by `params`. */
+export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseContext): Promise<AnalyseOutcome> {
+  const started = performance.now();
+  const workspace = path.resolve(params.workspace ?? process.cwd());
+  const config = await readWorkspaceConfig(workspace);
+  const token = params.progressToken;
+  const report = (phase: string, done: number, total: number | null, message?: string): void => {
+    if (token && ctx.onProgress) ctx.onProgress(makeSnapshot(token, phase, done, total, started, performance.now(), message));
+  };
+  const modelPath = path.resolve(params.model);
+  const evalPath = path.resolve(params.eval);
+  const preprocessing = config.preprocessing ?? {};
+  const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
+
+  report('opening inputs', 0, null);
+  const evalSource = await openDataset(evalPath, { split: 'test', preprocessing, classNamesFile });
+  try {
+    let logits: Float32Array;
+    let labels: Int32Array;
+    let embeddings: Float32Array | null;
+    let head: DiagnosticsInput['head'] = null;
+    let modelFormat: string;
+    let embeddingDim: number | null;
+    let numClasses: number;
+    let fromCache = false;
+
+    if (headExtensions.has(path.extname(modelPath).toLowerCase())) {
+      // A classifier head from any framework, applied to a features dataset.
+      const h = await loadHeadCheckpoint(modelPath, { headKey: params.headKey ?? config.headKey });
+      if (!evalSource.isFeatures) {
+        throw new LongtailError(
+          ErrorCode.ShapeMismatch,
+          `${modelPath} is a classifier head; ${evalPath} holds raw inputs, not features. Give a features file (features/embeddings [N, D] + labels) or a full model`,
+          { file: evalPath },
+        );
+      }
+      const d = evalSource.exampleShape.reduce((a, b) => a * b, 1);
+      if (d !== h.dim) {
+        throw new LongtailError(ErrorCode.ShapeMismatch, `${evalPath} has ${d}-dimensional features but the head ${modelPath} expects ${h.dim}`, { file: evalPath });
+      }
+      report('reading features', 0, evalSource.size);
+      const all = await readAllFeatures(evalSource, ctx.signal);
+      report('computing logits', evalSource.size, evalSource.size);
+      logits = headLogits(all.features, evalSource.size, d, h.weight, h.bias, h.numClasses);
+      labels = all.labels;
+      embeddings = all.features;
+      head = { weight: h.weight, bias: h.bias };
+      modelFormat = `head (${path.extname(modelPath).slice(1)}: ${h.weightKey}${h.biasKey ? `, ${h.biasKey}` : ''})`;
+      embeddingDim = h.dim;
+      numClasses = h.numClasses;
+    } else {
+      const model = await loadClassifierModel(modelPath, { embeddingNode: params.embeddingNode ?? config.embeddingNode });
+      try {
+        const cached = await cachedModelOutputs(model, evalSource, {
+          workspaceDir: workspace,
+          batchSize: params.batchSize,
+          signal: ctx.signal,
+          progressToken: token,
+          onProgress: ctx.onProgress,
+        });
+        fromCache = cached.hit;
+        const outputs = await cached.load();
+        logits = outputs.logits;
+        embeddings = outputs.embeddings;
+        labels = await evalSource.readLabels();
+        head = model.head ? { weight: model.head.weight, bias: model.head.bias } : null;
+        modelFormat = model.format;
+        embeddingDim = model.embeddingDim;
+        numClasses = model.numClasses;
+      } finally {
+        await model.dispose();
+      }
+    }
+    throwIfCancelled(ctx.signal);
+
+    // Training class counts: a counts file, or the labels of the training set (or split).
+    report('counting training labels', 0, null);
+    let trainCounts: number[];
+    let trainInfo: ReportProvenance['data']['train'] = null;
+    let countsSource: string;
+    if (params.classCounts) {
+      trainCounts = await readClassCounts(path.resolve(params.classCounts));
+      countsSource = `class counts file ${path.resolve(params.classCounts)}`;
+    } else {
+      const trainPath = path.resolve(params.train ?? params.eval);
+      const trainSource = await openDataset(trainPath, { split: 'train', preprocessing, classNamesFile });
+      try {
+        const trainLabels = await trainSource.readLabels();
+        trainCounts = countLabels(trainLabels, Math.max(numClasses, trainSource.numClasses ?? 0));
+        trainInfo = { path: trainPath, format: trainSource.format, examples: trainSource.size };
+        countsSource = `labels of ${trainPath}`;
+      } finally {
+        await trainSource.close();
+      }
+    }
+    if (trainCounts.length !== numClasses) {
+      throw new LongtailError(
+        ErrorCode.ShapeMismatch,
+        `the model has ${numClasses} classes but the class counts (${countsSource}) have ${trainCounts.length}`,
+        { file: params.classCounts ?? params.train },
+      );
+    }
+    let classNames = evalSource.classNames ?? undefined;
+    if (classNamesFile) classNames = await readClassNamesFile(path.resolve(classNamesFile));
+    if (classNames && classNames.length !== numClasses) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `${classNames.length} class names for ${numClasses} classes`, { file: classNamesFile ?? evalPath });
+    }
+
+    report('computing diagnostics', 0, null);
+    await yieldAndCheck(ctx.signal);
+    const provenance: ReportProvenance = {
+      model: { path: modelPath, format: modelFormat, sha256: await sha256File(modelPath), embeddingDim },
+      data: {
+        eval: { path: evalPath, format: evalSource.format, examples: evalSource.size },
+        train: trainInfo,
+        classCountsSource: countsSource,
+      },
+      preprocessing: evalSource.preprocessing,
+      engine: { version: longtailVersion, backend: ctx.backend },
+    };
+    const built = buildReport({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
+      manyThreshold: params.manyThreshold ?? config.buckets?.many,
+      fewThreshold: params.fewThreshold ?? config.buckets?.few,
+      confusionMatrixLimit: params.confusionMatrixLimit,
+    });
+    throwIfCancelled(ctx.signal);
+
+    const reportPath = params.report ? path.resolve(params.report) : path.join(await newRunDir(workspace), 'report.json');
+    await writeFileAtomic(reportPath, JSON.stringify(built, null, 1));
+    const la = built.postHoc.logitAdjustment;
+    const b = built.summary.buckets;
+    return {
+      report: built,
+      result: {
+        reportPath,
+        balancedError: built.summary.balancedError,
+        top1Error: built.summary.top1Error,
+        buckets: { many: b.many.accuracy, medium: b.medium.accuracy, few: b.few.accuracy },
+        bestTau: la.bestTau,
+        bestTauBalancedError: la.bestBalancedError,
+        fromCache,
+        seconds: (performance.now() - started) / 1000,
+      },
+    };
+  } finally {
+    await evalSource.close();
+  }
+}
