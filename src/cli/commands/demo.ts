@@ -1,18 +1,24 @@
 /** `longtail demo`: the default demo (Fashion-MNIST-LT, a small ERM CNN, the analysis). */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CancellationSignal } from '../../protocol/progress';
 import { runDemo } from '../../engine/demo/runDemo';
 import { Engine } from '../../engine/engine';
+import { writeFileAtomic } from '../../engine/output/atomicOutput';
+import { renderHtmlReport } from '../../engine/report/htmlReport';
 import { parseBackend, parseThreads } from '../../engine/engineArgs';
 import type { CliIo } from '../cli';
 import { UsageError } from '../usageError';
 import { formatSummary } from './analyse';
+import { dashboardAssetPaths } from './report';
 
 /** Usage text of `longtail demo`. */
 export const demoUsage = `Usage: longtail demo [--workspace DIR] [--data DIR] [--ratio R] [--epochs N] [--seed S]
 
 Makes Fashion-MNIST-LT (Debian's dataset-fashion-mnist; generated stand-in images when absent),
-trains a small ERM CNN (kept in DIR/.longtail/demo and reused), analyses it and writes report.json.
+trains a small ERM CNN (kept in DIR/.longtail/demo and reused), analyses it and writes report.json
+and report.html (the dashboards as one offline page) into DIR/.longtail/runs/<time>/.
 `;
 
 /** Runs `longtail demo`. */
@@ -64,6 +70,16 @@ export async function runDemoCommand(argv: string[], io: CliIo, signal: Cancella
     },
   });
   io.stdout(formatSummary(outcome.report, outcome.result));
+  // The same dashboards as the VS Code panel, as one self-contained page next to report.json.
+  const assets = dashboardAssetPaths();
+  const html = renderHtmlReport(outcome.report, {
+    bundleJs: await readFile(assets.bundle, 'utf8'),
+    css: await readFile(assets.css, 'utf8'),
+    title: 'Long-Tail Lens demo: small CNN on Fashion-MNIST-LT',
+  });
+  const htmlPath = path.join(path.dirname(outcome.result.reportPath), 'report.html');
+  await writeFileAtomic(htmlPath, html);
+  io.stdout(`  dashboard: ${htmlPath}\n`);
   if (outcome.synthetic) {
     io.stdout('  (generated stand-in data: install dataset-fashion-mnist for the real demo)\n');
   }

@@ -125,8 +125,10 @@ export function buildLayersClassifier(model: tf.LayersModel, modelPath: string, 
     fixedBatchSize: null,
     embeddingDim: d,
     numClasses: c,
-    embeddingName: embedding.name,
-    logitsName: logits.name,
+    // Stable across processes (symbolic tensor names get _1, _2 suffixes as models are built), so
+    // they can key the output cache.
+    embeddingName: `${dense.name}:input`,
+    logitsName: `${dense.name}:${linear ? 'pre-activation' : 'output'}`,
     head,
     notes,
     async forward(x: Float32Array, shape: readonly number[]): Promise<ForwardResult> {

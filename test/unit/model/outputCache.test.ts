@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cachedModelOutputs, defaultCacheRoot } from '../../../src/engine/cache/outputCache';
+import { cachedModelOutputs, defaultCacheRoot, outputCacheKey } from '../../../src/engine/cache/outputCache';
 import { canonicalJson } from '../../../src/engine/cache/contentHash';
 import { tf } from '../../../src/engine/compute/tf';
 import type { ClassifierModel } from '../../../src/engine/model/classifierModel';
@@ -41,6 +41,21 @@ describe('output cache', () => {
   });
   after(async () => {
     await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('a checkpoint loaded again in the same process (after other models were built) keeps its cache key', async () => {
+    const first = await loadClassifierModel(modelFile);
+    // Building models advances TF.js's layer-name counters (tensors become embedding_1, …).
+    tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] }).dispose();
+    const second = await loadClassifierModel(modelFile);
+    try {
+      const a = await outputCacheKey(first, inMemoryDataset(x, [8, 8, 1], labels, dataFile));
+      const b = await outputCacheKey(second, inMemoryDataset(x, [8, 8, 1], labels, dataFile));
+      assert.equal(a.key, b.key);
+    } finally {
+      await first.dispose();
+      await second.dispose();
+    }
   });
 
   it('runs the forward pass once; unchanged inputs hit the cache with identical values', async () => {
