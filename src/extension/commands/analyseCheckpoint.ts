@@ -19,8 +19,8 @@ export interface AnalyseDeps {
   readonly log: vscode.LogOutputChannel;
   /** Opens (or refreshes) the dashboard on a report file. */
   readonly showReport: (reportPath: string) => Promise<void>;
-  /** Called with each finished result (status bar, runs view). */
-  readonly onResult: (result: AnalyseResult) => void;
+  /** Called with each finished result and its inputs (status bar, runs view, watch mode). */
+  readonly onResult: (result: AnalyseResult, params: AnalyseParams) => void;
 }
 
 /** Formats milliseconds as `1m 05s` / `12s`. */
@@ -124,7 +124,7 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri):
   };
   deps.log.info(`analysing ${params.model} on ${params.eval} (train counts from ${params.train})`);
   const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename(model.fsPath)}`);
-  deps.onResult(result);
+  deps.onResult(result, params);
   deps.log.info(
     `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
       `${result.fromCache ? ' (embeddings from cache)' : ''}, ${result.seconds.toFixed(1)} s`,

@@ -1,0 +1,64 @@
+/** Open report, Compare runs, Export report as HTML. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Report } from '../../protocol/report';
+import { renderHtmlReport } from '../../engine/report/htmlReport';
+
+interface ReportItem extends vscode.QuickPickItem {
+  readonly uri: vscode.Uri;
+}
+
+/** Every report.json under the workspace's .longtail/runs, newest first. */
+export async function findReports(): Promise<vscode.Uri[]> {
+  const uris = await vscode.workspace.findFiles('**/.longtail/runs/*/report.json', '**/node_modules/**', 500);
+  return uris.sort((a, b) => b.fsPath.localeCompare(a.fsPath));
+}
+
+async function readJson(uri: vscode.Uri): Promise<Report> {
+  const value: unknown = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+  if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) {
+    throw new Error(`${uri.fsPath} is not a Long-Tail Lens report (schemaVersion 1)`);
+  }
+  return value as Report;
+}
+
+/** Quick pick of reports; returns undefined when dismissed. */
+export async function pickReport(title: string, exclude?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const reports = (await findReports()).filter((u) => u.fsPath !== exclude?.fsPath);
+  const items: ReportItem[] = [];
+  for (const uri of reports) {
+    let description = '';
+    try {
+      const r = await readJson(uri);
+      description = `balanced error ${(100 * r.summary.balancedError).toFixed(2)}% · ${path.basename(r.model.path)}`;
+    } catch {
+      description = 'unreadable';
+    }
+    items.push({ label: path.basename(path.dirname(uri.fsPath)), description, uri });
+  }
+  const browse = { label: '$(folder-opened) Browse…', uri: vscode.Uri.file('') } as ReportItem;
+  const choice = await vscode.window.showQuickPick([...items, browse], { title, placeHolder: 'A report.json from .longtail/runs' });
+  if (!choice) return undefined;
+  if (choice === browse) {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Long-Tail report': ['json'] }, title });
+    return picked?.[0];
+  }
+  return choice.uri;
+}
+
+/** Writes the standalone HTML page of a report (optionally compared with another) next to it. */
+export async function exportReportHtml(extensionUri: vscode.Uri, reportUri: vscode.Uri, compareUri?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const report = await readJson(reportUri);
+  const compare = compareUri ? await readJson(compareUri) : undefined;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(path.dirname(reportUri.fsPath), compare ? 'compare.html' : 'report.html')),
+    filters: { HTML: ['html'] },
+    title: 'Export Long-Tail report as HTML',
+  });
+  if (!target) return undefined;
+  const bundle = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dashboard.js'));
+  const css = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  const html = renderHtmlReport(report, { bundleJs: new TextDecoder().decode(bundle), css: new TextDecoder().decode(css), compare });
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(html));
+  return target;
+}
