@@ -19,6 +19,8 @@ import { UsageError } from './usageError';
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Progress lines go to stderr only when it is a terminal, so scripts see one error line on failure. */
+  readonly progress?: boolean;
 }
 
 const usage = `Usage: longtail <command> [options]

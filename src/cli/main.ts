@@ -11,7 +11,7 @@ process.on('SIGINT', () => {
   }
 });
 
-runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, controller).then(
+runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), progress: process.stderr.isTTY === true }, controller).then(
   (code) => {
     process.exitCode = code;
   },

@@ -117,7 +117,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
   let lastLine = 0;
   const { report, result } = await engine.analyse(params, signal, (s) => {
     const now = Date.now();
-    if (now - lastLine > 1000 && s.total) {
+    if (io.progress && now - lastLine > 1000 && s.total) {
       lastLine = now;
       io.stderr(`${s.phase}: ${s.done}/${s.total}${s.etaMs !== null ? `, ETA ${Math.round(s.etaMs / 1000)}s` : ''}\n`);
     }

@@ -63,7 +63,7 @@ export async function runDemoCommand(argv: string[], io: CliIo, signal: Cancella
     log: (line) => io.stderr(`${line}\n`),
     onProgress: (s) => {
       const now = Date.now();
-      if (now - last > 2000 && s.total) {
+      if (io.progress && now - last > 2000 && s.total) {
         last = now;
         io.stderr(`  ${s.phase}: ${s.done}/${s.total}${s.etaMs !== null ? `, ETA ${Math.round(s.etaMs / 1000)}s` : ''}\n`);
       }
