@@ -6,13 +6,12 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, toLongtailError } from '../protocol/errors';
 import type { CancellationSignal } from '../protocol/progress';
-import { Engine } from '../engine/engine';
-import { parseBackend, parseThreads } from '../engine/engineArgs';
 import { longtailVersion } from '../engine/version';
 import { runAnalyse } from './commands/analyse';
 import { runDemoCommand } from './commands/demo';
 import { runMakeLt } from './commands/makeLt';
 import { runReport } from './commands/report';
+import { commonOptions, engineFromOptions } from './commonOptions';
 import { UsageError } from './usageError';
 
 /** Where the CLI writes; replaced in tests. */
@@ -46,12 +45,6 @@ info options:
 Exit codes: 0 ok, 1 bad input or data, 2 bad usage, 130 cancelled.
 `;
 
-const commonOptions = {
-  backend: { type: 'string', default: 'auto' },
-  threads: { type: 'string', default: '0' },
-  debug: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
 
 function parseNumber(name: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
@@ -72,7 +65,7 @@ async function runInfo(argv: string[], io: CliIo, signal: CancellationSignal): P
     io.stdout(usage);
     return 0;
   }
-  const engine = await Engine.create({ backend: parseBackend(values.backend), threads: parseThreads(values.threads) });
+  const engine = await engineFromOptions(values);
   const info = engine.info();
   if (values.bench === undefined) {
     io.stdout(JSON.stringify(info, null, 2) + '\n');

@@ -3,9 +3,8 @@ import { parseArgs } from 'node:util';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import type { CancellationSignal } from '../../protocol/progress';
 import type { Report } from '../../protocol/report';
-import { Engine } from '../../engine/engine';
-import { parseBackend, parseThreads } from '../../engine/engineArgs';
 import type { CliIo } from '../cli';
+import { commonOptions, engineFromOptions } from '../commonOptions';
 import { UsageError } from '../usageError';
 
 /** Usage text of `longtail analyse`. */
@@ -80,10 +79,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       few: { type: 'string' },
       'confusion-limit': { type: 'string' },
       json: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...commonOptions,
     },
     strict: true,
   });
@@ -113,7 +109,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2),
     progressToken: 'cli',
   };
-  const engine = await Engine.create({ backend: parseBackend(values.backend), threads: parseThreads(values.threads) });
+  const engine = await engineFromOptions(values);
   let lastLine = 0;
   const { report, result } = await engine.analyse(params, signal, (s) => {
     const now = Date.now();

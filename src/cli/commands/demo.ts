@@ -4,11 +4,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CancellationSignal } from '../../protocol/progress';
 import { runDemo } from '../../engine/demo/runDemo';
-import { Engine } from '../../engine/engine';
 import { writeFileAtomic } from '../../engine/output/atomicOutput';
 import { renderHtmlReport } from '../../engine/report/htmlReport';
-import { parseBackend, parseThreads } from '../../engine/engineArgs';
 import type { CliIo } from '../cli';
+import { commonOptions, engineFromOptions } from '../commonOptions';
 import { UsageError } from '../usageError';
 import { formatSummary } from './analyse';
 import { dashboardAssetPaths } from './report';
@@ -31,10 +30,7 @@ export async function runDemoCommand(argv: string[], io: CliIo, signal: Cancella
       ratio: { type: 'string', default: '100' },
       epochs: { type: 'string', default: '4' },
       seed: { type: 'string', default: '0' },
-      backend: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...commonOptions,
     },
     strict: true,
   });
@@ -48,7 +44,7 @@ export async function runDemoCommand(argv: string[], io: CliIo, signal: Cancella
   if (!(ratio >= 1)) throw new UsageError(`--ratio must be ≥ 1 (got '${values.ratio}')`);
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) throw new UsageError(`--epochs must be an integer from 1 to 200 (got '${values.epochs}')`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got '${values.seed}')`);
-  const engine = await Engine.create({ backend: parseBackend(values.backend), threads: parseThreads(values.threads) });
+  const engine = await engineFromOptions(values);
   const info = engine.info();
   io.stderr(`engine: Long-Tail Lens ${info.version} on ${info.backend.name} (${info.threads} thread${info.threads === 1 ? '' : 's'})\n`);
   let last = 0;

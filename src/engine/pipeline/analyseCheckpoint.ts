@@ -18,8 +18,8 @@ import { throwIfCancelled, yieldAndCheck } from '../cancellation';
 import { readWorkspaceConfig } from '../config/workspaceConfig';
 import { countLabels, readClassCounts } from '../data/classCounts';
 import { readClassNamesFile } from '../data/classNames';
-import type { DatasetSource } from '../data/datasetSource';
 import { openDataset } from '../data/openDataset';
+import { readAllExamples } from '../data/readAllExamples';
 import { loadHeadCheckpoint } from '../io/headCheckpoint';
 import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
@@ -62,21 +62,6 @@ async function sha256File(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Reads every feature row of a features dataset into one `[N, D]` array. */
-async function readAllFeatures(source: DatasetSource, signal: CancellationSignal | undefined): Promise<{ features: Float32Array; labels: Int32Array }> {
-  const d = source.exampleShape.reduce((a, b) => a * b, 1);
-  const features = new Float32Array(source.size * d);
-  const labels = new Int32Array(source.size);
-  const step = 8192;
-  for (let start = 0; start < source.size; start += step) {
-    await yieldAndCheck(signal);
-    const batch = await source.readBatch(start, Math.min(step, source.size - start));
-    features.set(batch.x, start * d);
-    labels.set(batch.labels, start);
-  }
-  return { features, labels };
 }
 
 /**
@@ -138,11 +123,11 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
         throw new LongtailError(ErrorCode.ShapeMismatch, `${evalPath} has ${d}-dimensional features but the head ${modelPath} expects ${h.dim}`, { file: evalPath });
       }
       report('reading features', 0, evalSource.size);
-      const all = await readAllFeatures(evalSource, ctx.signal);
+      const all = await readAllExamples(evalSource, { signal: ctx.signal });
       report('computing logits', evalSource.size, evalSource.size);
-      logits = headLogits(all.features, evalSource.size, d, h.weight, h.bias, h.numClasses);
+      logits = headLogits(all.x, evalSource.size, d, h.weight, h.bias, h.numClasses);
       labels = all.labels;
-      embeddings = all.features;
+      embeddings = all.x;
       head = { weight: h.weight, bias: h.bias };
       modelFormat = `head (${path.extname(modelPath).slice(1)}: ${h.weightKey}${h.biasKey ? `, ${h.biasKey}` : ''})`;
       embeddingDim = h.dim;

@@ -9,14 +9,10 @@ import { makeSnapshot } from '../../protocol/progress';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { yieldAndCheck } from '../cancellation';
 import { tf } from '../compute/tf';
+import type { InMemoryExamples } from '../data/readAllExamples';
 import { mulberry32, shuffleInPlace } from '../data/seededRandom';
 
-/** Training examples held in memory: `x` row-major `[n, ...exampleShape]`. */
-export interface InMemoryExamples {
-  readonly x: Float32Array;
-  readonly exampleShape: readonly number[];
-  readonly labels: Int32Array;
-}
+export type { InMemoryExamples } from '../data/readAllExamples';
 
 /** A loss on logits `[B, C]` and one-hot targets `[B, C]`, returning a scalar mean. */
 export type LogitLoss = (logits: Tensor2D, oneHot: Tensor2D) => Scalar;

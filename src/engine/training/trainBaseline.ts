@@ -8,12 +8,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
-import { yieldAndCheck } from '../cancellation';
 import type { DatasetSource } from '../data/datasetSource';
+import { readAllExamples } from '../data/readAllExamples';
 import { writeDirAtomic } from '../output/atomicOutput';
 import { saveLayersModel } from '../output/saveLayersModel';
 import { longtailVersion } from '../version';
-import { fitClassifier, type EpochRecord, type InMemoryExamples } from './fitClassifier';
+import { fitClassifier, type EpochRecord } from './fitClassifier';
 import { buildSmallCnn } from './smallCnn';
 
 /** Options of {@link trainBaseline}. */
@@ -30,29 +30,6 @@ export interface TrainBaselineOptions {
   readonly onProgress?: ProgressSink;
 }
 
-/** Reads a whole dataset into memory. */
-export async function readAllExamples(source: DatasetSource, maxBytes: number, signal?: CancellationSignal): Promise<InMemoryExamples> {
-  const per = source.exampleShape.reduce((a, b) => a * b, 1);
-  const bytes = source.size * per * 4;
-  if (bytes > maxBytes) {
-    throw new LongtailError(
-      ErrorCode.InvalidOption,
-      `${source.path}: ${source.size} examples need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory, above the ${(maxBytes / 2 ** 30).toFixed(1)} GiB limit for baseline training`,
-      { file: source.path },
-    );
-  }
-  const x = new Float32Array(source.size * per);
-  const labels = new Int32Array(source.size);
-  const step = 4096;
-  for (let start = 0; start < source.size; start += step) {
-    await yieldAndCheck(signal);
-    const batch = await source.readBatch(start, Math.min(step, source.size - start));
-    x.set(batch.x, start * per);
-    labels.set(batch.labels, start);
-  }
-  return { x, exampleShape: source.exampleShape, labels };
-}
-
 /** Trains and saves; returns the model.json path and the per-epoch history. */
 export async function trainBaseline(source: DatasetSource, numClasses: number, options: TrainBaselineOptions): Promise<{ modelPath: string; history: EpochRecord[] }> {
   const shape = source.exampleShape;
@@ -61,7 +38,7 @@ export async function trainBaseline(source: DatasetSource, numClasses: number, o
       file: source.path,
     });
   }
-  const data = await readAllExamples(source, options.maxInMemoryBytes ?? 2 ** 31, options.signal);
+  const data = await readAllExamples(source, { maxBytes: options.maxInMemoryBytes, signal: options.signal });
   const model = buildSmallCnn({ inputShape: [shape[0], shape[1], shape[2]], numClasses, seed: options.seed });
   try {
     const started = Date.now();
