@@ -1,5 +1,7 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { CancellationSignal } from '../../protocol/progress';
 import type { ClassReport, PostHocSweep, Report, ReportProvenance } from '../../protocol/report';
+import { yieldAndCheck } from '../cancellation';
 import { balancedError, top1Error } from './balancedError';
 import { assignBuckets, bucketAccuracies, defaultThresholds } from './buckets';
 import { calibration } from './calibration';
@@ -48,6 +50,46 @@ function checkOption(name: string, value: number, min: number): number {
  * head.bias [C]. Citation: methods §1.4, §2.1, §3.1, §8.3, §9; report.ts.
  */
 export function buildReport(input: DiagnosticsInput, provenance: ReportProvenance, options: BuildReportOptions = {}): Report {
+  const stages = reportStages(input, provenance, options);
+  let last = performance.now();
+  for (;;) {
+    const step = stages.next();
+    const now = performance.now();
+    if (step.done) {
+      options.onStage?.('assemble', now - last);
+      return step.value;
+    }
+    options.onStage?.(step.value, now - last);
+    last = now;
+  }
+}
+
+/**
+ * {@link buildReport} for the engine: the same stages, but the event loop runs between stages (so a
+ * JSON-RPC `$/cancelRequest` can arrive) and `signal` is checked there (CANCELLED). Cancellation latency is
+ * one stage (the longest is the centroid search of the tightness stage on large C·D).
+ */
+export async function buildReportAsync(
+  input: DiagnosticsInput,
+  provenance: ReportProvenance,
+  options: BuildReportOptions & { readonly signal?: CancellationSignal } = {},
+): Promise<Report> {
+  const stages = reportStages(input, provenance, options);
+  for (;;) {
+    await yieldAndCheck(options.signal);
+    const start = performance.now();
+    const step = stages.next();
+    const now = performance.now();
+    if (step.done) {
+      options.onStage?.('assemble', now - start);
+      return step.value;
+    }
+    options.onStage?.(step.value, now - start);
+  }
+}
+
+/** The stages of a report; yields each stage's name after it ran, returns the report. */
+function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, options: BuildReportOptions): Generator<string, Report, void> {
   const many = options.manyThreshold ?? defaultThresholds.many;
   const few = options.fewThreshold ?? defaultThresholds.few;
   if (!Number.isFinite(many) || !Number.isFinite(few)) {
@@ -59,22 +101,15 @@ export function buildReport(input: DiagnosticsInput, provenance: ReportProvenanc
   const seed = options.projectionSeed ?? defaultProjectionSeed;
   const multiply = options.multiplyABt ?? multiplyABt;
 
-  let last = performance.now();
-  const stage = (name: string): void => {
-    const now = performance.now();
-    options.onStage?.(name, now - last);
-    last = now;
-  };
-
   const checked = validateInput(input);
   const { n, c, d, labels, trainCounts } = checked;
   const embeddings = input.embeddings ?? null;
   const head = input.head ?? null;
   const bias = head?.bias ?? null;
-  stage('validate');
+  yield 'validate';
 
   const { predictions, confidence } = scoreLogits(input.logits, n, c);
-  stage('argmax+softmax');
+  yield 'argmax+softmax';
   const metrics = computeClassMetrics(labels, predictions, c);
   const buckets = assignBuckets(trainCounts, many, few);
   const order = frequencyOrder(trainCounts);
@@ -85,16 +120,16 @@ export function buildReport(input: DiagnosticsInput, provenance: ReportProvenanc
   const classesInEval = metrics.evalCount.reduce((s, m) => s + (m > 0 ? 1 : 0), 0);
   const confusion = confusionReport(labels, predictions, c, order, buckets, matrixLimit, topK);
   const calib = calibration(confidence, labels, predictions);
-  stage('metrics+confusion+calibration');
+  yield 'metrics+confusion+calibration';
 
   const taus = tauGrid();
   const laCorrect = logitAdjustmentCorrect(input.logits, labels, c, logPriors(trainCounts), taus);
   const logitAdjustment = summariseSweep(taus, laCorrect, metrics.evalCount, buckets);
-  stage('logitAdjustment');
+  yield 'logitAdjustment';
 
   const norms = head !== null && d !== null ? classWeightNorms(head.weight, c, d) : null;
   const weightNorms = norms !== null ? weightNormStats(norms, trainCounts, bias) : null;
-  stage('weightNorms');
+  yield 'weightNorms';
 
   let tauNormalisation: PostHocSweep | null = null;
   if (head !== null && embeddings !== null && norms !== null && d !== null) {
@@ -107,13 +142,13 @@ export function buildReport(input: DiagnosticsInput, provenance: ReportProvenanc
       taus,
     );
     tauNormalisation = summariseSweep(taus, correct, metrics.evalCount, buckets);
-    stage(fromLogits ? 'tauNormalisation (scores f − b)' : 'tauNormalisation (scores W·φ)');
+    yield fromLogits ? 'tauNormalisation (scores f − b)' : 'tauNormalisation (scores W·φ)';
   }
 
   const tightness = embeddings !== null && d !== null ? classTightness(embeddings, labels, c, d, multiply) : null;
-  stage('tightness');
+  yield 'tightness';
   const projection = embeddings !== null && d !== null ? pcaProjection(embeddings, labels, d, maxPoints, seed, multiply) : null;
-  stage('projection');
+  yield 'projection';
 
   const classes: ClassReport[] = [];
   for (let y = 0; y < c; y++) {
@@ -158,6 +193,5 @@ export function buildReport(input: DiagnosticsInput, provenance: ReportProvenanc
     calibration: calib,
     projection,
   };
-  stage('assemble');
   return report;
 }

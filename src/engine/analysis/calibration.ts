@@ -6,6 +6,7 @@ export const calibrationBins = 15;
 /**
  * Bin edges e_k = k·(1/B), k = 0…B, with e_B = 1 exactly: the same floats as numpy.linspace(0, 1, B+1),
  * so bin membership agrees with `np.digitize(conf, edges, right=True)` even next to an edge.
+ * Shapes: → [B + 1]. Citation: methods §9 (MiSLAS `calibration`, linspace(0, 1, 16)).
  */
 export function binEdges(bins: number = calibrationBins): Float64Array {
   const edges = new Float64Array(bins + 1);

@@ -55,9 +55,10 @@ export type TauNormScores =
  * (first index on ties), counted per true class. The raw scores s = W·φ are formed once per block of rows
  * and rescaled per τ (w_y·φ/‖w_y‖^τ = (w_y/‖w_y‖^τ)·φ), never materialising the N×C matrix per τ.
  * A class with ‖w_y‖ = 0 has score 0 at every τ (its scale is kept at 1 instead of 0/0).
- * For C ≥ 32, rows with a positive score are pruned exactly: only positive scores can win, and
- * ln(s_y‖w_y‖^(−τ)) = ln s_y − τ ln ‖w_y‖ is a line in τ, so only the candidates of envelopeCandidates are
- * scored per τ (identical results to the full scan; rows without a positive score are scanned fully).
+ * For C ≥ 32, rows with a positive score are pruned exactly (identical results to the full scan): each
+ * g_y(τ) is monotone, so y can win only if max(g_y(0), g_y(2)) ≥ max_j min(g_j(0), g_j(2)) (> 0); among
+ * those survivors ln g_y = ln s_y − τ ln ‖w_y‖ is a line in τ and envelopeCandidates narrows them further.
+ * Rows without a positive score are scanned fully.
  * Shapes: scores source ([N, C] logits or [N, D] embeddings with weight [C, D]), labels [N], norms [C],
  * taus [T] → correct [T, C]. Citation: Kang et al. 2020 (τ-normalisation; classifier-balancing
  * `tau_norm.py`, bias dropped); LA paper eq. 3; methods §3.1; §13.5 test vector.
@@ -89,6 +90,8 @@ export function tauNormalisationCorrect(
   const tLo = Math.min(...taus);
   const tHi = Math.max(...taus);
   const logRow = new Float64Array(c);
+  const slopeRow = new Float64Array(c);
+  const picked = new Int32Array(c);
   const scaleLo = new Float64Array(c);
   const scaleHi = new Float64Array(c);
   for (let y = 0; y < c; y++) {
@@ -143,13 +146,26 @@ export function tauNormalisationCorrect(
           }
         }
         const cut = lb - 1e-9 * Math.abs(lb);
+        let survivors = 0;
         for (let y = 0; y < c; y++) {
           const v = block[off + y];
-          const lo = v * scaleLo[y];
-          const hi = v * scaleHi[y];
-          logRow[y] = v > 0 && (lo >= cut || hi >= cut) ? Math.log(v) : -Infinity;
+          if (v > 0 && (v * scaleLo[y] >= cut || v * scaleHi[y] >= cut)) {
+            cand[survivors++] = y;
+          }
         }
-        count = envelopeCandidates(logRow, 0, slope, maxSlope, c, tLo, tHi, cand);
+        count = survivors;
+        if (survivors > 32) {
+          for (let q = 0; q < survivors; q++) {
+            const y = cand[q];
+            logRow[q] = Math.log(block[off + y]);
+            slopeRow[q] = slope[y];
+          }
+          const kept = envelopeCandidates(logRow, 0, slopeRow, maxSlope, survivors, tLo, tHi, picked);
+          for (let q = 0; q < kept; q++) {
+            cand[q] = cand[picked[q]];
+          }
+          count = kept;
+        }
       } else {
         for (let y = 0; y < c; y++) {
           cand[y] = y;

@@ -1,7 +1,7 @@
 // Input checks of buildReport: every user-caused problem is a LongtailError with a stable code.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { buildReport } from '../../../src/engine/analysis/buildReport';
+import { buildReport, buildReportAsync } from '../../../src/engine/analysis/buildReport';
 import type { DiagnosticsInput } from '../../../src/engine/analysis/types';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 import { provenance } from './helpers';
@@ -54,5 +54,31 @@ describe('buildReport input checks', () => {
     rejects({ ...base, trainCounts: [1, -1, 2] }, ErrorCode.InvalidOption, /train count of class 1 is -1/);
     rejects({ ...base, trainCounts: [1, 1.5, 2] }, ErrorCode.InvalidOption, /1.5/);
     rejects({ ...base, trainCounts: [0, 0, 0] }, ErrorCode.InvalidOption, /all train counts are 0/);
+  });
+});
+
+describe('buildReportAsync', () => {
+  it('gives the same report as buildReport and reports every stage', async () => {
+    const stages: string[] = [];
+    const a = await buildReportAsync(base, provenance, { createdAt: 't', onStage: (s) => stages.push(s) });
+    assert.deepEqual(a, buildReport(base, provenance, { createdAt: 't' }));
+    assert.equal(stages[0], 'validate');
+    assert.equal(stages[stages.length - 1], 'assemble');
+    assert.ok(stages.some((s) => s.startsWith('tauNormalisation')));
+  });
+  it('stops with CANCELLED between stages', async () => {
+    const signal = { isCancellationRequested: false };
+    const run = buildReportAsync(base, provenance, {
+      signal,
+      onStage: (s) => {
+        if (s === 'argmax+softmax') {
+          signal.isCancellationRequested = true;
+        }
+      },
+    });
+    await assert.rejects(run, (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Cancelled);
+  });
+  it('rejects invalid input with the same typed errors', async () => {
+    await assert.rejects(buildReportAsync({ ...base, labels: [0, 9] }, provenance), (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.InvalidLabels);
   });
 });
