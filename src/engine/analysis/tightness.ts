@@ -8,7 +8,15 @@ import type { FloatArray, MultiplyABt } from './types';
  * then recomputed directly as ‖a − b‖ to avoid cancellation. Shapes: points [K, D] → index [K] (−1 when
  * K = 1), distance [K] (NaN when K = 1); `multiply` computes the Gram blocks. Citation: methods §1.4.
  */
-export function nearestOtherRow(points: Float64Array, k: number, d: number, multiply: MultiplyABt = multiplyABt): { index: Int32Array; distance: Float64Array } {
+export function nearestOtherRow(
+  points: Float64Array,
+  k: number,
+  d: number,
+  multiply: MultiplyABt = multiplyABt,
+  // The JS kernel is cache-blocked at 64 rows; an accelerated kernel (TF.js) pays a per-call upload and
+  // transpose of B, so it gets fewer, larger blocks.
+  blockRows: number = multiply === multiplyABt ? 64 : 1024,
+): { index: Int32Array; distance: Float64Array } {
   const sq = new Float64Array(k);
   for (let a = 0; a < k; a++) {
     let s = 0;
@@ -20,8 +28,7 @@ export function nearestOtherRow(points: Float64Array, k: number, d: number, mult
   }
   const bestD2 = new Float64Array(k).fill(Infinity);
   const index = new Int32Array(k).fill(-1);
-  const blockRows = 64;
-  const block = new Float64Array(blockRows * k);
+  const block = new Float64Array(Math.min(blockRows, k) * k);
   for (let a0 = 0; a0 < k; a0 += blockRows) {
     const rows = Math.min(blockRows, k - a0);
     const others = k - a0;

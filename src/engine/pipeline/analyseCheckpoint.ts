@@ -11,9 +11,11 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
 import { makeSnapshot } from '../../protocol/progress';
 import type { Report, ReportProvenance } from '../../protocol/report';
-import { buildReport } from '../analysis/buildReport';
+import { buildReportAsync } from '../analysis/buildReport';
 import type { DiagnosticsInput } from '../analysis/types';
 import { cachedModelOutputs } from '../cache/outputCache';
+import { tf } from '../compute/tf';
+import { tfMultiplyABt } from '../compute/tfMultiplyABt';
 import { throwIfCancelled, yieldAndCheck } from '../cancellation';
 import { readWorkspaceConfig } from '../config/workspaceConfig';
 import { countLabels, readClassCounts } from '../data/classCounts';
@@ -202,11 +204,21 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
       preprocessing: evalSource.preprocessing,
       engine: { version: longtailVersion, backend: ctx.backend },
     };
-    const built = buildReport({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
-      manyThreshold: params.manyThreshold ?? config.buckets?.many,
-      fewThreshold: params.fewThreshold ?? config.buckets?.few,
-      confusionMatrixLimit: params.confusionMatrixLimit,
-    });
+    // Large products (centroid Gram matrix, τ-norm scores, PCA) run on the TF.js backend unless it is
+    // the pure-JS cpu backend, where the float64 JS kernel is faster.
+    const kernel = ctx.backend === 'cpu' ? null : tfMultiplyABt(tf);
+    let built: Report;
+    try {
+      built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
+        manyThreshold: params.manyThreshold ?? config.buckets?.many,
+        fewThreshold: params.fewThreshold ?? config.buckets?.few,
+        confusionMatrixLimit: params.confusionMatrixLimit,
+        multiplyABt: kernel?.multiply,
+        signal: ctx.signal,
+      });
+    } finally {
+      kernel?.dispose();
+    }
     throwIfCancelled(ctx.signal);
 
     const reportPath = params.report ? path.resolve(params.report) : path.join(await newRunDir(workspace), 'report.json');
