@@ -9,6 +9,7 @@ import type { CancellationSignal } from '../protocol/progress';
 import { longtailVersion } from '../engine/version';
 import { runAnalyse } from './commands/analyse';
 import { runDemoCommand } from './commands/demo';
+import { runFineTune } from './commands/fineTune';
 import { runMakeLt } from './commands/makeLt';
 import { runReport } from './commands/report';
 import { commonOptions, engineFromOptions } from './commonOptions';
@@ -27,6 +28,7 @@ const usage = `Usage: longtail <command> [options]
 Commands:
   info                 Print version, compute backend (and why faster ones were skipped), Node, threads (JSON)
   analyse              Diagnose a checkpoint on an eval set; writes report.json (longtail analyse --help)
+  finetune             Fine-tune a checkpoint with a long-tail loss (longtail finetune --help)
   demo                 Fashion-MNIST-LT + a small ERM CNN + the analysis (longtail demo --help)
   report               Render report.json as one self-contained HTML page (longtail report --help)
   make-lt              Write a long-tailed subset index of a dataset (longtail make-lt --help)
@@ -85,6 +87,7 @@ const commands: Record<string, (argv: string[], io: CliIo, signal: CancellationS
   'make-lt': runMakeLt,
   demo: runDemoCommand,
   report: runReport,
+  finetune: runFineTune,
 };
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */

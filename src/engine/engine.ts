@@ -5,12 +5,14 @@
 import * as os from 'node:os';
 import type { AnalyseParams } from '../protocol/analysisParams';
 import type { BackendRequest, EngineInfo, ThroughputResult } from '../protocol/engineInfo';
+import type { FineTuneEpoch, FineTuneParams } from '../protocol/fineTuneParams';
 import type { CancellationSignal, ProgressSink } from '../protocol/progress';
 import { loadBackend, type LoadedBackend } from './compute/loadBackend';
 import { measureThroughput } from './compute/measureThroughput';
 import { probeBackend } from './compute/probeBackend';
 import { tf } from './compute/tf';
 import { analyseCheckpoint, type AnalyseOutcome } from './pipeline/analyseCheckpoint';
+import { fineTune, type FineTuneOutcome } from './training/fineTune';
 import { longtailVersion } from './version';
 
 /** How the engine is started. */
@@ -78,5 +80,13 @@ export class Engine {
   /** Runs an analysis and writes its report.json (see pipeline/analyseCheckpoint.ts). */
   analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
     return analyseCheckpoint(params, { backend: this.backend.name, signal, onProgress });
+  }
+
+  /**
+   * Fine-tunes a checkpoint and writes a new output folder (see training/fineTune.ts); `onEpoch` receives each
+   * finished epoch's record (loss, balanced error, buckets).
+   */
+  fineTune(params: FineTuneParams, signal?: CancellationSignal, onProgress?: ProgressSink, onEpoch?: (epoch: FineTuneEpoch) => void): Promise<FineTuneOutcome> {
+    return fineTune(params, { backend: this.backend.name, signal, onProgress, onEpochEnd: onEpoch });
   }
 }

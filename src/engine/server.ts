@@ -5,7 +5,7 @@
  */
 import './stdioGuard';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { AnalyseRequest, DidLogNotification, DidProgressNotification, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
+import { AnalyseRequest, DidEpochNotification, DidLogNotification, DidProgressNotification, FineTuneRequest, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
 import { ErrorCode, type EngineErrorData, toLongtailError } from '../protocol/errors';
 import { Engine } from './engine';
 import { parseEngineArgs } from './engineArgs';
@@ -63,6 +63,19 @@ function main(): void {
     AnalyseRequest,
     handle(async (params, token) => {
       const outcome = await (await engine()).analyse(params, token, (snapshot) => connection.sendNotification(DidProgressNotification, snapshot));
+      return outcome.result;
+    }),
+  );
+  connection.onRequest(
+    FineTuneRequest,
+    handle(async (params, token) => {
+      const progressToken = params.progressToken;
+      const outcome = await (await engine()).fineTune(
+        params,
+        token,
+        (snapshot) => connection.sendNotification(DidProgressNotification, snapshot),
+        progressToken ? (epoch) => connection.sendNotification(DidEpochNotification, { token: progressToken, epoch }) : undefined,
+      );
       return outcome.result;
     }),
   );

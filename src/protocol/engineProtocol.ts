@@ -7,6 +7,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AnalyseParams, AnalyseResult } from './analysisParams';
 import type { EngineErrorData } from './errors';
 import type { EngineInfo, ThroughputResult } from './engineInfo';
+import type { FineTuneEpoch, FineTuneParams, FineTuneResult } from './fineTuneParams';
 import type { ProgressSnapshot } from './progress';
 
 /** Parameters of `engine/info`. */
@@ -33,6 +34,12 @@ export const MeasureThroughputRequest = new RequestType<MeasureThroughputParams,
 /** Computes embeddings and logits (through the cache), writes report.json and returns its headline; cancellable. */
 export const AnalyseRequest = new RequestType<AnalyseParams, AnalyseResult, EngineErrorData>('analysis/run');
 
+/**
+ * Fine-tunes a checkpoint with a long-tail loss, writes a new output folder (checkpoint, training.json,
+ * report.json) and returns its headline; cancellable (nothing is written then).
+ */
+export const FineTuneRequest = new RequestType<FineTuneParams, FineTuneResult, EngineErrorData>('training/run');
+
 /** A complete progress snapshot for a request that was given a `progressToken`. */
 export const DidProgressNotification = new NotificationType<ProgressSnapshot>('engine/didProgress');
 
@@ -46,3 +53,13 @@ export interface LogMessage {
 
 /** A log line from the engine. */
 export const DidLogNotification = new NotificationType<LogMessage>('engine/didLog');
+
+/** A finished fine-tuning epoch (loss, balanced error, buckets) of the request with this progress token. */
+export interface EpochMessage {
+  /** The `progressToken` of the `training/run` request. */
+  readonly token: string;
+  readonly epoch: FineTuneEpoch;
+}
+
+/** Sent after every fine-tuning epoch, for live charts. */
+export const DidEpochNotification = new NotificationType<EpochMessage>('training/didEpoch');

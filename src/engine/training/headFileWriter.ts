@@ -1,0 +1,50 @@
+/**
+ * Writes a fine-tuned classifier head back in its input's container (.npz or .safetensors) with the
+ * same keys: every array of the input is copied, the head's weight and bias replaced (weight in the
+ * stored layout: PyTorch `[C, D]` or Keras kernel `[D, C]`; in the stored float dtype, float16/bfloat16
+ * written as float32). The input file is only read.
+ */
+import { promises as fs } from 'node:fs';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { HeadCheckpoint } from '../io/headCheckpoint';
+import type { TensorArray, TensorData } from '../io/tensorArray';
+import { openTensorFile } from '../io/tensorFile';
+import { encodeNpz, encodeSafetensors } from '../io/tensorFileWriter';
+
+function floatData(values: Float32Array, dtype: TensorArray['dtype']): TensorData {
+  return dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+}
+
+/**
+ * Writes `target` with the arrays of `head.path`, replacing the weight by `weight` (row-major `[C, D]`) and the
+ * bias by `bias` (`[C]`) when the head has one.
+ */
+export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, bias: Float32Array | null, target: string): Promise<void> {
+  const file = await openTensorFile(head.path);
+  try {
+    if (file.format === 'npy') {
+      throw new LongtailError(ErrorCode.InvalidOption, `${head.path}: fine-tuning writes .npz or .safetensors heads; save the weight (and bias) in an .npz first`, { file: head.path });
+    }
+    const arrays: TensorArray[] = [];
+    for (const entry of file.entries) {
+      const original = await entry.read();
+      if (entry.name === head.weightKey) {
+        let stored = weight;
+        if (head.layout === 'keras') {
+          stored = new Float32Array(weight.length);
+          for (let y = 0; y < head.numClasses; y++) {
+            for (let k = 0; k < head.dim; k++) stored[k * head.numClasses + y] = weight[y * head.dim + k];
+          }
+        }
+        arrays.push({ name: entry.name, dtype: original.dtype, shape: original.shape, data: floatData(stored, original.dtype) });
+      } else if (entry.name === head.biasKey && bias) {
+        arrays.push({ name: entry.name, dtype: original.dtype, shape: original.shape, data: floatData(bias, original.dtype) });
+      } else {
+        arrays.push(original);
+      }
+    }
+    await fs.writeFile(target, file.format === 'npz' ? encodeNpz(arrays) : encodeSafetensors(arrays), { flag: 'wx' });
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,260 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../../../src/engine/compute/tf';
+import { mulberry32 } from '../../../src/engine/data/seededRandom';
+import { loadHeadCheckpoint } from '../../../src/engine/io/headCheckpoint';
+import { readTensorFile } from '../../../src/engine/io/tensorFile';
+import { encodeNpz, encodeSafetensors } from '../../../src/engine/io/tensorFileWriter';
+import { saveLayersModel } from '../../../src/engine/output/saveLayersModel';
+import { fineTune } from '../../../src/engine/training/fineTune';
+import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
+import type { FineTuneEpoch, FineTuneParams } from '../../../src/protocol/fineTuneParams';
+import { encodeValues, npyBytes, npzBytes, safetensorsBytes, tempDir, writeFile } from '../../fixtures/writers';
+
+const counts = [40, 15, 5];
+const c = counts.length;
+const d = 4;
+
+/** Gaussian-ish blobs per class (deterministic): features [N, D] and labels. */
+function blobs(perClass: readonly number[], seed: number): { x: number[]; y: number[] } {
+  const r = mulberry32(seed);
+  const x: number[] = [];
+  const y: number[] = [];
+  perClass.forEach((n, k) => {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) x.push((j === k ? 2 : 0) + (r() + r() + r() - 1.5));
+      y.push(k);
+    }
+  });
+  return { x, y };
+}
+
+function featuresNpz(dir: string, name: string, perClass: readonly number[], seed: number): string {
+  const { x, y } = blobs(perClass, seed);
+  return writeFile(dir, name, npzBytes({ features: npyBytes('f4', [y.length, d], x), labels: npyBytes('i8', [y.length], y) }));
+}
+
+const headWeight = Array.from({ length: c * d }, (_, i) => ((i * 7) % 5) / 10 - 0.2);
+const headBias = [0.3, 0, -0.3];
+
+function bytes(file: string): string {
+  return readFileSync(file).toString('hex');
+}
+
+describe('fineTune', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let train: string;
+  let evalPath: string;
+  let npzHead: string;
+  before(async () => {
+    await tf.setBackend('cpu');
+    tmp = tempDir('longtail-finetune-');
+    train = featuresNpz(tmp.dir, 'train.npz', counts, 1);
+    evalPath = featuresNpz(tmp.dir, 'eval.npz', [10, 10, 10], 2);
+    npzHead = writeFile(
+      tmp.dir,
+      'head.npz',
+      npzBytes({ 'fc.weight': npyBytes('f4', [c, d], headWeight), 'fc.bias': npyBytes('f4', [c], headBias), 'backbone.weight': npyBytes('f8', [2, 2], [1, 2, 3, 4]), step: npyBytes('i8', [], [7]) }),
+    );
+  });
+  after(() => tmp.cleanup());
+
+  const base = (out: string, extra: Partial<FineTuneParams> = {}): FineTuneParams => ({
+    model: npzHead,
+    train,
+    eval: evalPath,
+    loss: 'la',
+    epochs: 3,
+    batchSize: 16,
+    learningRate: 0.05,
+    seed: 5,
+    out: join(tmp.dir, out),
+    workspace: tmp.dir,
+    ...extra,
+  });
+
+  it('head scope on an .npz head: same keys, training.json, report.json, input untouched, flat memory, deterministic', async () => {
+    const inputBefore = bytes(npzHead);
+    const tensorsBefore = tf.memory().numTensors;
+    const perEpoch: number[] = [];
+    const epochs: FineTuneEpoch[] = [];
+    const progress: string[] = [];
+    const { result } = await fineTune(
+      { ...base('run-a'), epochs: 4, progressToken: 't' },
+      {
+        backend: 'cpu',
+        onEpochEnd: (r) => {
+          perEpoch.push(tf.memory().numTensors);
+          epochs.push(r);
+        },
+        onProgress: (s) => progress.push(s.phase),
+      },
+    );
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left after the run');
+    assert.ok(perEpoch.every((n) => n === perEpoch[0]), `tensor count per epoch ${perEpoch.join(', ')}`);
+    assert.equal(bytes(npzHead), inputBefore, 'input checkpoint untouched');
+    assert.deepEqual(readdirSync(result.outDir).sort(), ['head.npz', 'report.json', 'training.json']);
+    const arrays = await readTensorFile(result.checkpointPath);
+    assert.deepEqual(arrays.map((a) => [a.name, a.dtype, a.shape]), [
+      ['fc.weight', 'float32', [c, d]],
+      ['fc.bias', 'float32', [c]],
+      ['backbone.weight', 'float64', [2, 2]],
+      ['step', 'int64', []],
+    ]);
+    assert.deepEqual(Array.from(arrays[2].data as Float64Array), [1, 2, 3, 4]);
+    const head = await loadHeadCheckpoint(result.checkpointPath);
+    assert.notDeepEqual(Array.from(head.weight), headWeight.map(Math.fround), 'weights changed');
+    const training = JSON.parse(readFileSync(result.trainingPath, 'utf8'));
+    assert.equal(training.loss.name, 'la');
+    assert.deepEqual(training.trainCounts, counts);
+    assert.equal(training.history.length, 4);
+    for (const h of training.history) {
+      for (const key of ['epoch', 'loss', 'balancedError', 'buckets', 'learningRate', 'seconds']) assert.ok(key in h, key);
+    }
+    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3, 4]);
+    assert.ok(progress.includes('epoch 4/4'));
+    const report = JSON.parse(readFileSync(result.reportPath, 'utf8'));
+    assert.equal(report.model.path, result.checkpointPath, 'report names the final checkpoint path');
+    assert.equal(report.summary.balancedError, result.balancedError);
+    assert.equal(report.summary.evalExamples, 30);
+    // Same seed → identical checkpoint bytes; another seed → different weights.
+    const again = await fineTune({ ...base('run-b'), epochs: 4 }, { backend: 'cpu' });
+    assert.equal(bytes(again.result.checkpointPath), bytes(result.checkpointPath));
+    const other = await fineTune({ ...base('run-c'), epochs: 4, seed: 6 }, { backend: 'cpu' });
+    assert.notEqual(bytes(other.result.checkpointPath), bytes(result.checkpointPath));
+  });
+
+  it('safetensors Keras-layout head, class-balanced sampler, adam, weight decay; LDAM saves an argmax-equivalent linear head', async () => {
+    const kernel = new Float32Array(d * c);
+    for (let y = 0; y < c; y++) for (let k = 0; k < d; k++) kernel[k * c + y] = headWeight[y * d + k];
+    const st = writeFile(
+      tmp.dir,
+      'dense.safetensors',
+      safetensorsBytes({
+        'dense/kernel:0': { dtype: 'F32', shape: [d, c], bytes: encodeValues('f4', Array.from(kernel)) },
+        'dense/bias:0': { dtype: 'F32', shape: [c], bytes: encodeValues('f4', headBias) },
+      }),
+    );
+    for (const loss of ['cb', 'ldam-drw', 'eql', 'elm', 'balanced-softmax', 'ce', 'ldam']) {
+      const { result } = await fineTune(
+        { ...base(`st-${loss}`), model: st, loss, optimizer: loss === 'ce' ? 'sgd' : 'adam', learningRate: 0.01, sampler: 'class-balanced', weightDecay: 1e-3, lrSchedule: 'cosine' },
+        { backend: 'cpu' },
+      );
+      const arrays = await readTensorFile(result.checkpointPath);
+      assert.deepEqual(arrays.map((a) => [a.name, a.shape]), [
+        ['dense/kernel:0', [d, c]],
+        ['dense/bias:0', [c]],
+      ], loss);
+      assert.ok(result.history.every((h) => Number.isFinite(h.loss)), loss);
+      // Cosine schedule: lr·½(1 + cos(π t/T)) at each epoch's first step (T = 3 epochs × 4 steps).
+      result.history.forEach((h, e) => assert.ok(Math.abs(h.learningRate - 0.005 * (1 + Math.cos((Math.PI * 4 * e) / 12))) < 1e-12, `${loss} lr ${h.learningRate}`));
+      if (loss.startsWith('ldam')) {
+        assert.deepEqual(Array.from(arrays[1].data as Float32Array), [0, 0, 0], 'cosine classifier has no bias');
+        const training = JSON.parse(readFileSync(result.trainingPath, 'utf8'));
+        assert.equal(training.loss.logits, 'cosine');
+        // The saved head predicts exactly as the last epoch's cosine classifier did on eval.
+        assert.ok(Math.abs(result.balancedError - result.history[result.history.length - 1].balancedError) < 1e-12);
+      }
+    }
+  });
+
+  it('LayersModel with scope head, last-block and all; only the chosen layers change', async () => {
+    const n = counts.reduce((a, b) => a + b, 0);
+    const { x, y } = blobs(counts, 3);
+    const images = writeFile(tmp.dir, 'images.npz', npzBytes({ x: npyBytes('f4', [n, 2, 2], x), labels: npyBytes('i8', [n], y) }));
+    const modelDir = join(tmp.dir, 'mlp');
+    const model = tf.sequential();
+    model.add(tf.layers.flatten({ inputShape: [2, 2, 1], name: 'flat' }));
+    model.add(tf.layers.dense({ units: 6, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), name: 'hidden1' }));
+    model.add(tf.layers.dense({ units: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: 'hidden2' }));
+    model.add(tf.layers.dense({ units: c, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), name: 'classifier' }));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(modelDir);
+    await saveLayersModel(model, modelDir);
+    model.dispose();
+    const weightsBefore = bytes(join(modelDir, 'weights.bin'));
+    const tensorsBefore = tf.memory().numTensors;
+    const changed = async (scope: 'head' | 'last-block' | 'all', loss: string): Promise<string[]> => {
+      const { result } = await fineTune(
+        { ...base(`mlp-${scope}-${loss}`), model: join(modelDir, 'model.json'), train: images, eval: undefined, scope, loss, learningRate: 0.1 },
+        { backend: 'cpu' },
+      );
+      assert.deepEqual(readdirSync(result.outDir).sort(), ['model.json', 'report.json', 'training.json', 'weights.bin']);
+      const saved = JSON.parse(readFileSync(result.checkpointPath, 'utf8'));
+      assert.ok(!JSON.stringify(saved.modelTopology).includes('"trainable":false'), 'trainable flags restored');
+      const after = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: saved.modelTopology, weightSpecs: saved.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(result.outDir, 'weights.bin'))).buffer }));
+      const orig = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: saved.modelTopology, weightSpecs: saved.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))).buffer }));
+      const out: string[] = [];
+      after.layers.forEach((layer, i) => {
+        const a = layer.getWeights().map((w) => Array.from(w.dataSync()));
+        const b = orig.layers[i].getWeights().map((w) => Array.from(w.dataSync()));
+        if (JSON.stringify(a) !== JSON.stringify(b)) out.push(layer.name);
+      });
+      after.dispose();
+      orig.dispose();
+      return out;
+    };
+    assert.deepEqual(await changed('head', 'la'), ['classifier']);
+    assert.deepEqual(await changed('last-block', 'elm'), ['hidden2', 'classifier']);
+    assert.deepEqual(await changed('all', 'ldam'), ['hidden1', 'hidden2', 'classifier']);
+    assert.equal(bytes(join(modelDir, 'weights.bin')), weightsBefore, 'input checkpoint untouched');
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left');
+  });
+
+  it('refuses a non-empty output folder, bad options and a .npy head; cancellation leaves nothing', async () => {
+    const code = async (params: FineTuneParams, expected: string, re: RegExp): Promise<void> => {
+      await assert.rejects(fineTune(params, { backend: 'cpu' }), (e: unknown) => e instanceof LongtailError && e.code === expected && re.test(e.message));
+    };
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(tmp.dir, 'full', 'inner'), { recursive: true });
+    await code(base('full'), ErrorCode.OutputExists, /not empty/);
+    await code(base('bad-loss', { loss: 'focal' }), ErrorCode.InvalidOption, /unknown loss 'focal'/);
+    await code(base('bad-opt', { lossOptions: { t: 1 } }), ErrorCode.InvalidOption, /no option 't'/);
+    await code(base('bad-scope', { scope: 'all' }), ErrorCode.InvalidOption, /only --scope head/);
+    await code(base('bad-epochs', { epochs: 0 }), ErrorCode.InvalidOption, /epochs must be an integer/);
+    const npy = writeFile(tmp.dir, 'w.npy', npyBytes('f4', [c, d], headWeight));
+    await code(base('npy', { model: npy }), ErrorCode.InvalidOption, /\.npz or \.safetensors/);
+    await code(base('raw', { train: join(tmp.dir, 'images.npz') }), ErrorCode.ShapeMismatch, /holds raw inputs/);
+    const signal = { isCancellationRequested: false };
+    const out = join(tmp.dir, 'cancelled');
+    await assert.rejects(
+      fineTune({ ...base('cancelled'), epochs: 50, progressToken: 'c' }, {
+        backend: 'cpu',
+        signal,
+        onProgress: (s) => {
+          if (s.done >= 5) signal.isCancellationRequested = true;
+        },
+      }),
+      (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Cancelled,
+    );
+    assert.ok(!existsSync(out));
+    assert.ok(!readdirSync(tmp.dir).some((f) => f.includes('cancelled')), 'no temporary folder left');
+  });
+
+  it('is deterministic for a seed on the wasm backend too', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    try {
+      const a = await fineTune({ ...base('wasm-a'), loss: 'elm' }, { backend: 'wasm' });
+      const b = await fineTune({ ...base('wasm-b'), loss: 'elm' }, { backend: 'wasm' });
+      assert.equal(bytes(a.result.checkpointPath), bytes(b.result.checkpointPath));
+      assert.deepEqual(a.result.history.map((h) => h.loss), b.result.history.map((h) => h.loss));
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
+  it('the tensor-file writers round-trip through the readers', async () => {
+    const arrays = [
+      { name: 'a', dtype: 'float32' as const, shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+      { name: 'b.c', dtype: 'int64' as const, shape: [2], data: BigInt64Array.from([5n, -7n]) },
+      { name: 's', dtype: 'float64' as const, shape: [], data: Float64Array.from([0.5]) },
+    ];
+    for (const [name, bytesOf] of [['rt.npz', encodeNpz(arrays)], ['rt.safetensors', encodeSafetensors(arrays)]] as const) {
+      const back = await readTensorFile(writeFile(tmp.dir, name, bytesOf));
+      assert.deepEqual(back.map((a) => [a.name, a.dtype, a.shape, Array.from(a.data as ArrayLike<number | bigint>)]), arrays.map((a) => [a.name, a.dtype, a.shape, Array.from(a.data as ArrayLike<number | bigint>)]));
+    }
+  });
+});
