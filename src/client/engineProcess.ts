@@ -13,7 +13,7 @@ import {
   type RequestType,
   ResponseError,
 } from 'vscode-jsonrpc/node';
-import { DidLogNotification, DidProgressNotification, type LogMessage } from '../protocol/engineProtocol';
+import { DidEpochNotification, DidLogNotification, DidProgressNotification, type EpochMessage, type LogMessage } from '../protocol/engineProtocol';
 import { ErrorCode, isEngineErrorData, LongtailError, type EngineErrorData } from '../protocol/errors';
 import type { ProgressSnapshot } from '../protocol/progress';
 
@@ -31,6 +31,8 @@ export interface EngineProcessOptions {
   readonly onLog?: (message: LogMessage) => void;
   /** Progress snapshots of requests given a progress token. */
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** Finished fine-tuning epochs of requests given a progress token. */
+  readonly onEpoch?: (message: EpochMessage) => void;
   /** Called when an engine process exits; `expected` is false for crashes. */
   readonly onExit?: (info: EngineExit) => void;
   /** Lines of stderr kept for crash reports. */
@@ -156,6 +158,7 @@ export class EngineProcess {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     connection.onNotification(DidLogNotification, (m) => this.options.onLog?.(m));
     connection.onNotification(DidProgressNotification, (s) => this.options.onProgress?.(s));
+    connection.onNotification(DidEpochNotification, (m) => this.options.onEpoch?.(m));
     connection.onError(() => undefined);
     const running: Running = {
       child,

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineProcess } from '../client/engineProcess';
 import type { EngineErrorData } from '../protocol/errors';
+import type { FineTuneEpoch } from '../protocol/fineTuneParams';
 import type { ProgressSnapshot } from '../protocol/progress';
 import type { RequestType } from 'vscode-jsonrpc';
 
@@ -20,6 +21,7 @@ export class EngineClient implements vscode.Disposable {
   private engine: EngineProcess;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly progressListeners = new Map<string, (snapshot: ProgressSnapshot) => void>();
+  private readonly epochListeners = new Map<string, (epoch: FineTuneEpoch) => void>();
   private nextToken = 1;
 
   constructor(
@@ -51,13 +53,16 @@ export class EngineClient implements vscode.Disposable {
     params: P,
     onProgress: (snapshot: ProgressSnapshot) => void,
     token?: vscode.CancellationToken,
+    onEpoch?: (epoch: FineTuneEpoch) => void,
   ): Promise<R> {
     const progressToken = `p${this.nextToken++}`;
     this.progressListeners.set(progressToken, onProgress);
+    if (onEpoch) this.epochListeners.set(progressToken, onEpoch);
     try {
       return await this.engine.request(type, { ...params, progressToken }, token);
     } finally {
       this.progressListeners.delete(progressToken);
+      this.epochListeners.delete(progressToken);
     }
   }
 
@@ -81,6 +86,7 @@ export class EngineClient implements vscode.Disposable {
       args: engineArgs(),
       onLog: (m) => this.log[m.level](m.message),
       onProgress: (snapshot) => this.progressListeners.get(snapshot.token)?.(snapshot),
+      onEpoch: (m) => this.epochListeners.get(m.token)?.(m.epoch),
       onExit: (exit) => {
         if (!exit.expected) {
           this.log.error(`engine exited unexpectedly (code ${exit.code}, signal ${exit.signal}); stderr tail:\n${exit.stderrTail}`);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AnalyseParams, AnalyseResult } from '../protocol/analysisParams';
 import { InfoRequest } from '../protocol/engineProtocol';
 import { analyseCheckpoint, runAnalysisWithProgress, type AnalyseDeps } from './commands/analyseCheckpoint';
+import { fineTuneCommand, type FineTuneDeps } from './commands/fineTuneCommands';
 import { exportReportHtml, pickReport } from './commands/reportCommands';
 import { selectBackend } from './commands/selectBackend';
 import { showEngineInfo } from './commands/showEngineInfo';
@@ -66,6 +67,10 @@ export function activate(context: vscode.ExtensionContext): void {
     await analyseCheckpoint(deps, target instanceof vscode.Uri ? target : undefined);
     void refreshBackend();
   });
+  const fineTuneDeps: FineTuneDeps = { extensionUri: context.extensionUri, engine, log, showReport };
+  register('longtail.fineTuneLA', (target) => fineTuneCommand(fineTuneDeps, 'la', target instanceof vscode.Uri ? target : undefined));
+  register('longtail.fineTuneELM', (target) => fineTuneCommand(fineTuneDeps, 'elm', target instanceof vscode.Uri ? target : undefined));
+  register('longtail.fineTune', (target) => fineTuneCommand(fineTuneDeps, undefined, target instanceof vscode.Uri ? target : undefined));
   register('longtail.openReport', async (target) => {
     const uri = target instanceof vscode.Uri ? target : await pickReport('Open Long-Tail report');
     if (uri) await showReport(uri.fsPath);

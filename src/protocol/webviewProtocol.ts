@@ -99,3 +99,50 @@ export function isToDashboardMessage(value: unknown): value is ToDashboardMessag
   const type = (value as { type?: unknown }).type;
   return typeof type === 'string' && toDashboardTypes.has(type);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Training (webview/training, dist/webview/training.js): live loss and balanced error while fine-tuning
+// ---------------------------------------------------------------------------------------------------
+
+/** One finished epoch as the training panel shows it (a subset of training.json's records). */
+export interface TrainingEpochPoint {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly balancedError: number;
+  readonly buckets: { readonly many: number | null; readonly medium: number | null; readonly few: number | null };
+  readonly seconds: number;
+}
+
+/** Webview → host: the training panel's script is listening. */
+export interface TrainingReadyMessage {
+  readonly type: 'training/ready';
+}
+
+/** Host → webview: the whole run so far (a complete snapshot, never a delta). */
+export interface TrainingShowRunMessage {
+  readonly type: 'training/showRun';
+  /** E.g. `la (τ=1), head, 5 epochs` (shown as text). */
+  readonly title: string;
+  readonly totalEpochs: number;
+  readonly epochs: readonly TrainingEpochPoint[];
+  /** Balanced error before fine-tuning, drawn as a reference line (null when unknown). */
+  readonly baselineBalancedError: number | null;
+  readonly status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** Current step text, e.g. `epoch 3/5: 120/400 batches` (shown as text). */
+  readonly detail?: string;
+}
+
+/** Everything the training webview sends. */
+export type FromTrainingMessage = TrainingReadyMessage;
+/** Everything the host sends to the training webview. */
+export type ToTrainingMessage = TrainingShowRunMessage;
+
+/** Type guard for messages the training webview receives. */
+export function isToTrainingMessage(value: unknown): value is ToTrainingMessage {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'training/showRun';
+}
+
+/** Type guard for messages the host receives from the training webview. */
+export function isFromTrainingMessage(value: unknown): value is FromTrainingMessage {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'training/ready';
+}
