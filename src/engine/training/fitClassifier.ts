@@ -23,7 +23,8 @@ export interface FitOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  readonly optimizer: 'sgd' | 'momentum' | 'adam';
+  /** Plain SGD or Adam (TF.js 4.22's momentum optimizer leaks a tensor on dispose; fineTune.ts handles it). */
+  readonly optimizer: 'sgd' | 'adam';
   /** Seed of the per-epoch shuffles. */
   readonly seed: number;
   /** Defaults to softmax cross-entropy. */
@@ -52,8 +53,6 @@ function makeOptimizer(kind: FitOptions['optimizer'], lr: number): Optimizer {
   switch (kind) {
     case 'sgd':
       return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, 0.9);
     case 'adam':
       return tf.train.adam(lr);
   }
