@@ -1,4 +1,5 @@
 /** Parameters and results of an analysis run (`longtail analyse`, `analysis/run`). */
+import type { PreprocessingOptions } from './preprocessing';
 
 /** What to analyse. Paths are absolute or relative to the engine's working directory. */
 export interface AnalyseParams {
@@ -16,6 +17,8 @@ export interface AnalyseParams {
   readonly report?: string;
   /** Workspace root: `.longtail/` (runs and cache) lives here. Defaults to the working directory. */
   readonly workspace?: string;
+  /** Preprocessing overriding longtail.json's (field by field). */
+  readonly preprocessing?: PreprocessingOptions;
   /** Head key prefix when a head checkpoint holds several candidates. */
   readonly headKey?: string;
   /** GraphModel: the node whose output is the embedding. */

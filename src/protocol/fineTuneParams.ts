@@ -1,4 +1,5 @@
 /** Parameters and results of a fine-tuning run (`longtail finetune`, `training/run`). */
+import type { PreprocessingOptions } from './preprocessing';
 
 /** Which weights a fine-tuning run trains. */
 export type FineTuneScope = 'head' | 'last-block' | 'all';
@@ -46,6 +47,8 @@ export interface FineTuneParams {
   readonly out: string;
   /** Workspace root (longtail.json, .longtail/cache); default the working directory. */
   readonly workspace?: string;
+  /** Preprocessing overriding longtail.json's (field by field). */
+  readonly preprocessing?: PreprocessingOptions;
   /** Head key prefix when a head checkpoint holds several candidates. */
   readonly headKey?: string;
   /** Bucket thresholds: many if trainCount > many, few if < few. */

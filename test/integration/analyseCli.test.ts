@@ -138,7 +138,13 @@ describe('longtail analyse', () => {
     const second = run('analyse', '--model', modelJson, '--eval', 'data', '--train', 'train-lt.json', '--json');
     assert.equal(second.status, 0, second.stderr);
     assert.equal((JSON.parse(second.stdout) as { fromCache: boolean }).fromCache, true);
-    assert.equal(readdirSync(join(ws, '.longtail', 'runs')).length, 2, 'each analysis gets its own run folder');
+    // Different preprocessing (a CLI flag overriding longtail.json) is recorded and misses the cache.
+    const normalised = run('analyse', '--model', modelJson, '--eval', 'data', '--train', 'train-lt.json', '--mean', '0.5', '--std', '0.25', '--json');
+    assert.equal(normalised.status, 0, normalised.stderr);
+    const third = JSON.parse(normalised.stdout) as { reportPath: string; fromCache: boolean };
+    assert.equal(third.fromCache, false);
+    assert.deepEqual(readReport(third.reportPath).preprocessing, { scale: 'unit', mean: [0.5], std: [0.25] });
+    assert.equal(readdirSync(join(ws, '.longtail', 'runs')).length, 3, 'each analysis gets its own run folder');
     assert.deepEqual(readdirSync(join(ws, 'data')).sort(), ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'], 'nothing written next to the inputs');
   });
 

@@ -5,6 +5,7 @@ import type { CancellationSignal } from '../../protocol/progress';
 import type { Report } from '../../protocol/report';
 import type { CliIo } from '../cli';
 import { commonOptions, engineFromOptions } from '../commonOptions';
+import { preprocessingFlags, preprocessingUsage, parsePreprocessingFlags } from '../preprocessingFlags';
 import { UsageError } from '../usageError';
 
 /** Usage text of `longtail analyse`. */
@@ -23,7 +24,7 @@ export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train
   --many <n> --few <n>    bucket thresholds (many if count > n, few if count < n; default 100 / 20)
   --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100)
   --json                  print the result as JSON instead of a summary
-  --backend, --threads, --debug as for every command
+${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
 
 function intOption(name: string, value: string | undefined, min: number): number | undefined {
@@ -79,6 +80,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       few: { type: 'string' },
       'confusion-limit': { type: 'string' },
       json: { type: 'boolean', default: false },
+      ...preprocessingFlags,
       ...commonOptions,
     },
     strict: true,
@@ -107,6 +109,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     manyThreshold: intOption('many', values.many, 1),
     fewThreshold: intOption('few', values.few, 1),
     confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2),
+    preprocessing: parsePreprocessingFlags(values),
     progressToken: 'cli',
   };
   const engine = await engineFromOptions(values);

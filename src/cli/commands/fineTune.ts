@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import type { FineTuneLrSchedule, FineTuneOptimizer, FineTuneParams, FineTuneResult, FineTuneSampler, FineTuneScope } from '../../protocol/fineTuneParams';
 import type { CancellationSignal } from '../../protocol/progress';
-import { Engine } from '../../engine/engine';
-import { parseBackend, parseThreads } from '../../engine/engineArgs';
 import { lossNames } from '../../engine/losses/lossRegistry';
 import type { CliIo } from '../cli';
+import { commonOptions, engineFromOptions } from '../commonOptions';
+import { preprocessingFlags, preprocessingUsage, parsePreprocessingFlags } from '../preprocessingFlags';
 import { UsageError } from '../usageError';
 
 /** Usage text of `longtail finetune`. */
@@ -31,7 +31,7 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --head-key <prefix>     which head in a checkpoint with several
   --many <n> --few <n>    bucket thresholds (default 100 / 20)
   --json                  print the result as JSON instead of a summary
-  --backend, --threads, --debug as for every command
+${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
 
 function num(name: string, value: string | undefined, integer: boolean): number | undefined {
@@ -106,10 +106,8 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
       many: { type: 'string' },
       few: { type: 'string' },
       json: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...preprocessingFlags,
+      ...commonOptions,
     },
     strict: true,
   });
@@ -143,9 +141,10 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
     headKey: values['head-key'],
     manyThreshold: num('many', values.many, true),
     fewThreshold: num('few', values.few, true),
+    preprocessing: parsePreprocessingFlags(values),
     progressToken: 'cli',
   };
-  const engine = await Engine.create({ backend: parseBackend(values.backend), threads: parseThreads(values.threads) });
+  const engine = await engineFromOptions(values);
   let lastLine = 0;
   let lastPhase = '';
   const { result } = await engine.fineTune(params, signal, (s) => {

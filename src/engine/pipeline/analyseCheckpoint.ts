@@ -95,7 +95,7 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
   };
   const modelPath = path.resolve(params.model);
   const evalPath = path.resolve(params.eval);
-  const preprocessing = config.preprocessing ?? {};
+  const preprocessing = { ...config.preprocessing, ...params.preprocessing };
   const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
 
   report('opening inputs', 0, null);

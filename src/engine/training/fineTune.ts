@@ -226,7 +226,7 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
   if (outDir === path.dirname(modelPath) || outDir === modelPath) {
     throw new LongtailError(ErrorCode.OutputExists, `${outDir} holds the input checkpoint; choose a new output folder`, { file: outDir });
   }
-  const preprocessing = config.preprocessing ?? {};
+  const preprocessing = { ...config.preprocessing, ...params.preprocessing };
   const headKey = params.headKey ?? config.headKey;
   const manyThreshold = params.manyThreshold ?? config.buckets?.many ?? defaultThresholds.many;
   const fewThreshold = params.fewThreshold ?? config.buckets?.few ?? defaultThresholds.few;
