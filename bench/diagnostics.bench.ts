@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport } from '../src/engine/analysis/buildReport';
 import { seededRandom } from '../src/engine/analysis/seededRandom';
+import { loadBackend } from '../src/engine/compute/loadBackend';
+import { tf } from '../src/engine/compute/tf';
+import { tfMultiplyABt } from '../src/engine/compute/tfMultiplyABt';
 
 interface Case {
   readonly name: string;
@@ -122,8 +125,15 @@ function view<T>(dir: string, name: string, make: (b: ArrayBuffer, o: number, l:
   return make(ab, 0, buf.byteLength / bytes);
 }
 
-/** Child mode: load the files, time buildReport once (after a small warm-up), print JSON. */
-function runChild(dir: string): void {
+/**
+ * Child mode: load the files, time buildReport once (after a small warm-up), print JSON. The large
+ * products run on the engine's own backend (WASM, multithreaded) through tfMultiplyABt, as in
+ * `longtail analyse`; LONGTAIL_BENCH_JS_KERNEL=1 times the float64 JS kernel instead.
+ */
+async function runChild(dir: string): Promise<void> {
+  const useJs = process.env.LONGTAIL_BENCH_JS_KERNEL === '1';
+  const backend = useJs ? null : await loadBackend(tf, { requested: 'wasm', threads: 0 });
+  const kernel = backend ? tfMultiplyABt(tf) : null;
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { n: number; c: number; d: number };
   const logits = view(dir, 'logits.f32', (b, o, l) => new Float32Array(b, o, l), 4);
   const labels = view(dir, 'labels.i32', (b, o, l) => new Int32Array(b, o, l), 4);
@@ -136,7 +146,7 @@ function runChild(dir: string): void {
     model: { path: 'bench', format: 'synthetic', embeddingDim: withHead ? meta.d : null },
     data: { eval: { path: dir, format: 'raw', examples: meta.n }, train: null, classCountsSource: 'synthetic' },
     preprocessing: {},
-    engine: { version: 'bench', backend: 'js' },
+    engine: { version: 'bench', backend: backend ? `wasm (${backend.threads} threads)` : 'js' },
   };
   // Warm-up on a slice so the timed run measures steady-state JIT code.
   const warmN = Math.min(meta.n, 200);
@@ -157,9 +167,10 @@ function runChild(dir: string): void {
   const report = buildReport(
     { numClasses: meta.c, logits, labels, trainCounts: counts, embeddings, head: weight ? { weight, bias } : null },
     provenance,
-    { onStage: (s, ms) => (stages[s] = ms) },
+    { onStage: (s, ms) => (stages[s] = ms), multiplyABt: kernel?.multiply },
   );
   const totalMs = performance.now() - t0;
+  kernel?.dispose();
   const out: Timing = {
     totalMs,
     stages,
@@ -177,7 +188,7 @@ function fmt(ms: number): string {
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    runChild(args[1]);
+    void runChild(args[1]).then(() => process.exit(0));
     return;
   }
   const quick = args.includes('--quick');
