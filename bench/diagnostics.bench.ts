@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport } from '../src/engine/analysis/buildReport';
-import { seededRandom } from '../src/engine/analysis/seededRandom';
+import { mulberry32 } from '../src/engine/data/seededRandom';
 import { loadBackend } from '../src/engine/compute/loadBackend';
 import { tf } from '../src/engine/compute/tf';
 import { tfMultiplyABt } from '../src/engine/compute/tfMultiplyABt';
@@ -44,7 +44,7 @@ interface Timing {
 
 /** Writes a seeded problem: sparse embeddings (16 non-zeros) so that logits = φWᵀ + b are cheap to form. */
 function generate(dir: string, { n, c, d }: Case): void {
-  const rand = seededRandom(n * 31 + c * 7 + d);
+  const rand = mulberry32(n * 31 + c * 7 + d);
   const counts = new Float64Array(c);
   for (let y = 0; y < c; y++) {
     counts[y] = Math.max(2, Math.floor(1000 * Math.pow(2 / 1000, y / Math.max(1, c - 1))));

@@ -1,6 +1,6 @@
 import type { ProjectionReport } from '../../protocol/report';
 import { multiplyABt } from './matmul';
-import { sampleIndices, seededRandom } from './seededRandom';
+import { sampleIndices, mulberry32 } from '../data/seededRandom';
 import { symmetricEigen } from './symmetricEigen';
 import type { FloatArray, MultiplyABt } from './types';
 
@@ -64,7 +64,7 @@ function orthonormaliseRows(q: Float64Array, k: number, d: number): void {
  */
 export function principalDirections(x: Float64Array, m: number, d: number, seed: number, multiply: MultiplyABt = multiplyABt): Float64Array {
   const kb = Math.min(d, m, 8);
-  const rand = seededRandom(seed ^ 0x9e3779b9);
+  const rand = mulberry32(seed ^ 0x9e3779b9);
   const q = new Float64Array(kb * d);
   for (let j = 0; j < q.length; j++) {
     q[j] = rand() - 0.5;

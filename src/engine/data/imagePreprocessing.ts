@@ -13,22 +13,10 @@
  * 5. mean/std (per output channel, in scaled units): `(x − mean[c]) / std[c]`.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { PreprocessingOptions } from '../../protocol/preprocessing';
 
-/** Options for image preprocessing; see the module comment for the order and formulas. */
-export interface ImagePreprocessing {
-  /** `unit` (default): uint8 / 255 → [0, 1]. `none`: keep raw values. */
-  readonly scale?: 'unit' | 'none';
-  /** Output size; omitted keeps the stored size (then every image must have the same size). */
-  readonly resize?: { readonly height: number; readonly width: number; readonly method?: 'bilinear' | 'nearest' };
-  /** Output channels (1 or 3); default: the reader's natural count. */
-  readonly channels?: 1 | 3;
-  /** `rgb` (default) or `bgr`. */
-  readonly channelOrder?: 'rgb' | 'bgr';
-  /** Per-channel mean subtracted after scaling. */
-  readonly mean?: readonly number[];
-  /** Per-channel standard deviation divided by after subtracting the mean. */
-  readonly std?: readonly number[];
-}
+/** Options for image preprocessing (the protocol's shape); see the module comment for the order and formulas. */
+export type ImagePreprocessing = PreprocessingOptions;
 
 /** A decoded image: uint8, row-major HWC. */
 export interface RawImage {

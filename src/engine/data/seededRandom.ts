@@ -26,3 +26,24 @@ export function shuffleInPlace<T extends { length: number; [i: number]: number }
   }
   return values;
 }
+
+/**
+ * A uniform sample of min(k, n) distinct indices of [0, n), sorted ascending; all indices when k ≥ n.
+ * Partial Fisher–Yates driven by {@link mulberry32}: for i < k swap pool[i] with pool[i + ⌊u·(n − i)⌋];
+ * O(n) memory, O(k) swaps, deterministic per seed. Shapes: → [min(k, n)].
+ * Citation: Knuth, TAOCP vol. 2, §3.4.2, Algorithm P.
+ */
+export function sampleIndices(n: number, k: number, seed: number): Int32Array {
+  if (k >= n) {
+    return Int32Array.from({ length: n }, (_, i) => i);
+  }
+  const pool = Int32Array.from({ length: n }, (_, i) => i);
+  const rand = mulberry32(seed);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
+  }
+  return pool.slice(0, k).sort();
+}

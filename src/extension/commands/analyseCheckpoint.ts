@@ -36,25 +36,25 @@ export function describeProgress(s: ProgressSnapshot): string {
   return `${s.phase}: ${count}${s.message ? ` ${s.message}` : ''}${eta}`;
 }
 
-/** Runs an analysis with a cancellable progress notification; returns undefined if cancelled. */
+/**
+ * Turns complete progress snapshots into VS Code's incremental progress reports (VS Code expects the
+ * increment since the last report; the engine sends the whole state each time).
+ */
+export function snapshotReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (s: ProgressSnapshot) => void {
+  let reported = 0;
+  return (s) => {
+    const fraction = s.total ? Math.min(1, s.done / s.total) : 0;
+    const increment = Math.max(0, fraction * 100 - reported);
+    reported += increment;
+    progress.report({ message: describeProgress(s), increment });
+  };
+}
+
+/** Runs an analysis with a cancellable progress notification. */
 export async function runAnalysisWithProgress(deps: AnalyseDeps, params: AnalyseParams, title: string): Promise<AnalyseResult> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (progress, token) => {
-      let reported = 0;
-      return deps.engine.requestWithProgress(
-        AnalyseRequest,
-        params,
-        (s) => {
-          // Snapshots are complete: turn the fraction done into the increment VS Code expects.
-          const fraction = s.total ? Math.min(1, s.done / s.total) : 0;
-          const increment = Math.max(0, fraction * 100 - reported);
-          reported += increment;
-          progress.report({ message: describeProgress(s), increment });
-        },
-        token,
-      );
-    },
+    (progress, token) => deps.engine.requestWithProgress(AnalyseRequest, params, snapshotReporter(progress), token),
   );
 }
 

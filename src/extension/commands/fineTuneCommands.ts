@@ -15,7 +15,7 @@ import { findCheckpoints, findDatasets } from '../findInputs';
 import { TrainingPanel } from '../panels/trainingPanel';
 import { pickPath } from '../pickPath';
 import { readLastAnalysis } from '../workspaceConfigFile';
-import { describeProgress } from './analyseCheckpoint';
+import { describeProgress, snapshotReporter } from './analyseCheckpoint';
 
 /** What the commands need from the extension. */
 export interface FineTuneDeps {
@@ -136,16 +136,13 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
         const before = await deps.engine.requestWithProgress(AnalyseRequest, analyseParams, (s) => progress.report({ message: describeProgress(s) }), token);
         beforeReport = before.reportPath;
         update({ baselineBalancedError: before.balancedError, detail: 'training' });
-        let reported = 0;
+        const report = snapshotReporter(progress);
         const epochsSoFar: FineTuneEpoch[] = [];
         return deps.engine.requestWithProgress(
           FineTuneRequest,
           params,
           (s) => {
-            const fraction = s.total ? Math.min(1, s.done / s.total) : 0;
-            const increment = Math.max(0, fraction * 100 - reported);
-            reported += increment;
-            progress.report({ message: describeProgress(s), increment });
+            report(s);
             update({ detail: describeProgress(s) });
           },
           token,

@@ -13,7 +13,7 @@ import { multiplyABt } from '../../../src/engine/analysis/matmul';
 import { bestTauIndex, tauGrid } from '../../../src/engine/analysis/postHocSweep';
 import { scoreLogits } from '../../../src/engine/analysis/predictions';
 import { pcaProjection } from '../../../src/engine/analysis/projection';
-import { sampleIndices } from '../../../src/engine/analysis/seededRandom';
+import { sampleIndices } from '../../../src/engine/data/seededRandom';
 import { averageRanks, olsFit, pearson, spearman } from '../../../src/engine/analysis/statistics';
 import { symmetricEigen } from '../../../src/engine/analysis/symmetricEigen';
 import { tauNormalisationCorrect } from '../../../src/engine/analysis/tauNormalisation';

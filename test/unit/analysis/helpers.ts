@@ -1,6 +1,6 @@
 /** Shared helpers of the analysis unit tests: tolerance checks, seeded data and a report provenance stub. */
 import { strict as assert } from 'node:assert';
-import { seededRandom } from '../../../src/engine/analysis/seededRandom';
+import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import type { ReportProvenance } from '../../../src/protocol/report';
 
 /** Asserts |actual − expected| ≤ tol (absolute), with a readable message. */
@@ -55,7 +55,7 @@ function gaussian(rand: () => number): number {
  * weight norms growing with the count (SGD-like).
  */
 export function randomProblem(seed: number, n: number, c: number, d: number, absent = 0): RandomProblem {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const trainCounts = Array.from({ length: c }, (_, y) => Math.max(1, Math.floor(400 * Math.pow(3 / 400, y / Math.max(1, c - 1)))));
   const means = new Float64Array(c * d);
   for (let j = 0; j < c * d; j++) {

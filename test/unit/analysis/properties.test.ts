@@ -6,7 +6,7 @@ import { buildReport } from '../../../src/engine/analysis/buildReport';
 import { computeClassMetrics } from '../../../src/engine/analysis/classMetrics';
 import { logitAdjustmentCorrect, logPriors } from '../../../src/engine/analysis/logitAdjustment';
 import { scoreLogits } from '../../../src/engine/analysis/predictions';
-import { seededRandom } from '../../../src/engine/analysis/seededRandom';
+import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { tauGrid } from '../../../src/engine/analysis/postHocSweep';
 import type { Bucket } from '../../../src/protocol/report';
 import { assertAllClose, assertClose, provenance } from './helpers';
@@ -19,7 +19,7 @@ const problem = fc.record({
 });
 
 function materialise({ seed, c, n }: { seed: number; c: number; n: number }) {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * c));
   const logits = Float64Array.from({ length: n * c }, () => rand() * 6 - 3);
   const trainCounts: number[] = Array.from({ length: c }, (): number => (rand() < 0.1 ? 0 : 1 + Math.floor(Math.pow(rand(), 3) * 400)));
@@ -54,7 +54,7 @@ describe('diagnostics properties', () => {
     fc.assert(
       fc.property(problem, fc.integer({ min: 1, max: 1e9 }), (p, permSeed) => {
         const { c, n, d, labels, logits, trainCounts, embeddings, weight } = materialise(p);
-        const rand = seededRandom(permSeed);
+        const rand = mulberry32(permSeed);
         const perm = Array.from({ length: c }, (_, i) => i);
         for (let i = c - 1; i > 0; i--) {
           const j = Math.floor(rand() * (i + 1));

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { logitAdjustmentCorrect, logPriors } from '../../../src/engine/analysis/logitAdjustment';
 import { tauGrid } from '../../../src/engine/analysis/postHocSweep';
-import { seededRandom } from '../../../src/engine/analysis/seededRandom';
+import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { tauNormalisationCorrect } from '../../../src/engine/analysis/tauNormalisation';
 
 /** Reference: argmax_y f_y − τ log π_y by full scan, first index on ties. */
@@ -38,7 +38,7 @@ describe('logit-adjustment pruning', () => {
         fc.integer({ min: 32, max: 150 }),
         fc.constantFrom('continuous', 'integer', 'spread'),
         (seed, c, kind) => {
-          const rand = seededRandom(seed);
+          const rand = mulberry32(seed);
           const n = 40;
           const logits = Float64Array.from({ length: n * c }, () =>
             kind === 'integer' ? Math.floor(rand() * 4) : kind === 'spread' ? (rand() - 0.5) * 60 : rand() * 8,
@@ -61,7 +61,7 @@ describe('logit-adjustment pruning', () => {
   });
 
   it('finds every τ winner: per-τ argmax recovered through one-row probes', () => {
-    const rand = seededRandom(99);
+    const rand = mulberry32(99);
     const c = 64;
     const counts = Array.from({ length: c }, (_, y) => Math.max(1, Math.floor(1000 * Math.pow(0.001, y / (c - 1)))));
     const lp = logPriors(counts);
@@ -109,7 +109,7 @@ describe('τ-normalisation pruning', () => {
   it('equals the full scan: mixed signs, all-negative rows, zero norms, ties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 32, max: 300 }), fc.constantFrom('mixed', 'negative', 'integer', 'nearlyEqualNorms'), (seed, c, kind) => {
-        const rand = seededRandom(seed);
+        const rand = mulberry32(seed);
         const n = 60;
         const scores = Float64Array.from({ length: n * c }, () =>
           kind === 'integer' ? Math.floor(rand() * 5) - 1 : kind === 'negative' ? -rand() * 5 : (rand() - 0.4) * 10,
