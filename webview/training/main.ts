@@ -54,7 +54,7 @@ function start(): void {
     const done = run.epochs.length;
     const lastEpoch = run.epochs[done - 1];
     const head = `${run.status === 'running' ? 'Running' : run.status === 'done' ? 'Done' : run.status === 'cancelled' ? 'Cancelled' : 'Failed'}: epoch ${done}/${run.totalEpochs}`;
-    status.textContent = `${head}${lastEpoch ? ` — balanced error ${pct(lastEpoch.balancedError)}` : ''}${run.detail ? ` — ${run.detail}` : ''}`;
+    status.textContent = `${head}${run.detail ? ` — ${run.detail}` : lastEpoch ? ` — balanced error ${pct(lastEpoch.balancedError)}` : ''}`;
     const p = readPalette();
     const labels = run.epochs.map((e) => String(e.epoch));
     const datasets = [

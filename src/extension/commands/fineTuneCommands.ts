@@ -109,7 +109,17 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const out = path.join(folder.uri.fsPath, '.longtail', 'finetune', `${stamp}-${loss}-${scope.scope}`);
-  const analyseParams: AnalyseParams = { model: model.fsPath, eval: evalPick.uri.fsPath, train: train.uri.fsPath, workspace: folder.uri.fsPath };
+  const config = vscode.workspace.getConfiguration('longtail');
+  const thresholds = { manyThreshold: config.get<number>('buckets.manyThreshold'), fewThreshold: config.get<number>('buckets.fewThreshold') };
+  const analyseParams: AnalyseParams = {
+    model: model.fsPath,
+    eval: evalPick.uri.fsPath,
+    train: train.uri.fsPath,
+    workspace: folder.uri.fsPath,
+    batchSize: config.get<number>('batchSize'),
+    confusionMatrixLimit: config.get<number>('confusionMatrixLimit'),
+    ...thresholds,
+  };
   const params: FineTuneParams = {
     model: model.fsPath,
     train: train.uri.fsPath,
@@ -121,6 +131,7 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
     scope: scope.scope,
     out,
     workspace: folder.uri.fsPath,
+    ...thresholds,
   };
   const runTitle = `${loss}${lossOptions.tau !== undefined ? ` (τ=${lossOptions.tau})` : ''}, ${scope.scope}, ${epochs} epoch${epochs === 1 ? '' : 's'}`;
   const initial: TrainingShowRunMessage = { type: 'training/showRun', title: runTitle, totalEpochs: epochs, epochs: [], baselineBalancedError: null, status: 'running', detail: 'analysing the checkpoint before fine-tuning' };

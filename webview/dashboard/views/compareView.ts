@@ -45,7 +45,7 @@ function render(root: HTMLElement, ctx: ViewContext): void {
       labels: [...bucketNames],
       datasets: [
         { label: 'before', data: cmp.buckets.map((b) => b.before ?? 0), backgroundColor: withAlpha(p.muted, 0.5), borderColor: p.muted, borderWidth: 1 },
-        { label: 'after', data: cmp.buckets.map((b) => b.after ?? 0), backgroundColor: bucketNames.map((b) => withAlpha(p.bucket[b], 0.8)), borderColor: bucketNames.map((b) => p.bucket[b]), borderWidth: 1 },
+        { label: 'after', data: cmp.buckets.map((b) => b.after ?? 0), backgroundColor: withAlpha(p.accent, 0.8), borderColor: p.accent, borderWidth: 1 },
       ],
     },
     options: { scales: { x: axis(p, 'bucket'), y: axis(p, 'accuracy', { min: 0, max: 1 }) } },

@@ -5,7 +5,7 @@
 import { bucketNames } from '../../../src/protocol/report';
 import { axis } from '../charts';
 import { dataTable, h, textAlternative } from '../dom';
-import { formatCount, formatNumber, formatPercent } from '../model/format';
+import { formatCount, formatDeltaPp, formatNumber, formatPercent } from '../model/format';
 import { binValues, bucketSpans, strideSample, type XY } from '../model/series';
 import { withAlpha } from '../theme';
 import { bucketTitle, chartFigure, note, type SectionView, type ViewContext } from './context';
@@ -30,7 +30,7 @@ function render(root: HTMLElement, ctx: ViewContext): void {
       { class: 'cards' },
       card('Balanced error', formatPercent(s.balancedError), `mean over ${formatCount(s.classesInEval)} classes in eval`, 'card-primary'),
       card('Top-1 error', formatPercent(s.top1Error), `${formatCount(s.evalExamples)} eval examples`),
-      card('Gap', `${gap >= 0 ? '+' : '−'}${(Math.abs(gap) * 100).toFixed(1)} pp`, gap > 0.02 ? 'tail classes are worse: head bias' : 'little head bias'),
+      card('Gap', formatDeltaPp(gap), gap > 0.02 ? 'tail classes are worse: head bias' : 'little head bias'),
       card('Best logit adjustment', formatPercent(report.postHoc.logitAdjustment.bestBalancedError), `balanced error at τ = ${formatNumber(report.postHoc.logitAdjustment.bestTau, 2)}`),
       card('Calibration', `ECE ${formatPercent(report.calibration.ece)}`, `MCE ${formatPercent(report.calibration.mce)}`),
     ),
