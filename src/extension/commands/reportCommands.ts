@@ -8,10 +8,11 @@ interface ReportItem extends vscode.QuickPickItem {
   readonly uri: vscode.Uri;
 }
 
-/** Every report.json under the workspace's .longtail/runs, newest first. */
+/** Every report.json of analyses and fine-tunes under the workspace's .longtail, newest first (folder names start with the time). */
 export async function findReports(): Promise<vscode.Uri[]> {
-  const uris = await vscode.workspace.findFiles('**/.longtail/runs/*/report.json', '**/node_modules/**', 500);
-  return uris.sort((a, b) => b.fsPath.localeCompare(a.fsPath));
+  const uris = await vscode.workspace.findFiles('**/.longtail/{runs,finetune}/*/report.json', '**/node_modules/**', 500);
+  const stamp = (u: vscode.Uri): string => path.basename(path.dirname(u.fsPath));
+  return uris.sort((a, b) => stamp(b).localeCompare(stamp(a)));
 }
 
 async function readJson(uri: vscode.Uri): Promise<Report> {
@@ -34,7 +35,7 @@ export async function pickReport(title: string, exclude?: vscode.Uri): Promise<v
     } catch {
       description = 'unreadable';
     }
-    items.push({ label: path.basename(path.dirname(uri.fsPath)), description, uri });
+    items.push({ label: `${uri.fsPath.includes(`${path.sep}finetune${path.sep}`) ? 'fine-tune ' : ''}${path.basename(path.dirname(uri.fsPath))}`, description, uri });
   }
   const browse = { label: '$(folder-opened) Browse…', uri: vscode.Uri.file('') } as ReportItem;
   const choice = await vscode.window.showQuickPick([...items, browse], { title, placeHolder: 'A report.json from .longtail/runs' });

@@ -1,5 +1,6 @@
 /**
- * The "Long-Tail runs" tree: every report under `<workspace>/.longtail/runs/` (analyses and fine-tunes),
+ * The "Long-Tail runs" tree: every report under `<workspace>/.longtail/runs/` (analyses) and
+ * `.longtail/finetune/` (fine-tunes, whose children include the new checkpoint),
  * newest first, with its balanced error; children show the checkpoint and data it was computed on.
  */
 import * as path from 'node:path';
@@ -46,7 +47,7 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly watcher: vscode.FileSystemWatcher;
 
   constructor() {
-    this.watcher = vscode.workspace.createFileSystemWatcher('**/.longtail/runs/*/report.json');
+    this.watcher = vscode.workspace.createFileSystemWatcher('**/.longtail/{runs,finetune}/*/report.json');
     this.watcher.onDidCreate(() => this.refresh());
     this.watcher.onDidDelete(() => this.refresh());
     this.watcher.onDidChange(() => this.refresh());
@@ -65,17 +66,19 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (!node) {
       const runs: RunSummary[] = [];
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
-        const runsDir = vscode.Uri.joinPath(folder.uri, '.longtail', 'runs');
-        let entries: [string, vscode.FileType][] = [];
-        try {
-          entries = await vscode.workspace.fs.readDirectory(runsDir);
-        } catch {
-          continue;
-        }
-        for (const [name, type] of entries) {
-          if (type === vscode.FileType.Directory) {
-            const run = await readRun(vscode.Uri.joinPath(runsDir, name, 'report.json'), name);
-            if (run) runs.push(run);
+        for (const kind of ['runs', 'finetune'] as const) {
+          const runsDir = vscode.Uri.joinPath(folder.uri, '.longtail', kind);
+          let entries: [string, vscode.FileType][] = [];
+          try {
+            entries = await vscode.workspace.fs.readDirectory(runsDir);
+          } catch {
+            continue;
+          }
+          for (const [name, type] of entries) {
+            if (type === vscode.FileType.Directory && !name.startsWith('.')) {
+              const run = await readRun(vscode.Uri.joinPath(runsDir, name, 'report.json'), kind === 'finetune' ? `fine-tune ${name}` : name);
+              if (run) runs.push(run);
+            }
           }
         }
       }
