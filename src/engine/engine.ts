@@ -79,7 +79,7 @@ export class Engine {
 
   /** Runs an analysis and writes its report.json (see pipeline/analyseCheckpoint.ts). */
   analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
-    return analyseCheckpoint(params, { backend: this.backend.name, signal, onProgress });
+    return analyseCheckpoint(params, { backend: this.backend.name, threads: this.options.threads, signal, onProgress });
   }
 
   /**

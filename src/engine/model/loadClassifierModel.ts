@@ -20,6 +20,8 @@ export interface LoadModelOptions {
   readonly logitsNode?: string;
   /** ONNX execution providers to try (default CUDA when installed, then CPU). */
   readonly onnxExecutionProviders?: readonly string[];
+  /** ONNX CPU threads (`longtail.threads`; 0 = onnxruntime's default). */
+  readonly threads?: number;
   /** Module loader for the native TF.js package (SavedModel; tests inject one). */
   readonly requireModule?: (id: string) => unknown;
 }
@@ -38,7 +40,7 @@ export async function loadClassifierModel(modelPath: string, options: LoadModelO
     case 'graph-model':
       return loadGraphClassifier(detected.modelPath, detected.modelJson, names);
     case 'onnx':
-      return loadOnnxClassifier(detected.modelPath, detected.onnxBytes, { ...names, executionProviders: options.onnxExecutionProviders });
+      return loadOnnxClassifier(detected.modelPath, detected.onnxBytes, { ...names, executionProviders: options.onnxExecutionProviders, threads: options.threads });
     case 'saved-model':
       return loadSavedModelClassifier(detected.modelPath, { ...names, requireModule: options.requireModule });
   }

@@ -30,6 +30,8 @@ import { longtailVersion } from '../version';
 /** Where the pipeline reports to and what it runs on. */
 export interface AnalyseContext {
   readonly backend: string;
+  /** `--threads` / `longtail.threads` (0 = default), for onnxruntime sessions. */
+  readonly threads?: number;
   readonly signal?: CancellationSignal;
   readonly onProgress?: ProgressSink;
 }
@@ -135,7 +137,7 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
       embeddingDim = h.dim;
       numClasses = h.numClasses;
     } else {
-      const model = await loadClassifierModel(modelPath, { embeddingNode: params.embeddingNode ?? config.embeddingNode });
+      const model = await loadClassifierModel(modelPath, { embeddingNode: params.embeddingNode ?? config.embeddingNode, threads: ctx.threads });
       try {
         const cached = await cachedModelOutputs(model, evalSource, {
           workspaceDir: workspace,
