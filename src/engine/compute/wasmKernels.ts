@@ -19,6 +19,8 @@
  * - `BatchMatMul` / `_FusedMatMul` with `transposeA/B` (10-30× slow in 4.22): an explicit `Transpose`
  *   plus the stock kernel.
  * - float32 `Tile`: a broadcasting `Add` with zeros.
+ * - float32 comparisons (`Equal`, `Less`, …) with broadcasting: both sides broadcast by an `Add` with zeros,
+ *   then the stock equal-shape kernel (stock broadcasting comparisons are 20–40× slower).
  *
  * Only channels-last (NHWC) data is handled, as in the stock wasm convolutions.
  */
@@ -42,7 +44,21 @@ export const addedWasmKernels = [
 ] as const;
 
 /** Stock kernels this module replaces with faster compositions. */
-export const replacedWasmKernels = ['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'Tile'] as const;
+export const replacedWasmKernels = [
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Tile',
+  'Equal',
+  'NotEqual',
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+] as const;
+
+/** Comparisons whose stock wasm kernels are 20–40× slower with broadcasting than on equal shapes. */
+const comparisonKernels = ['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'] as const;
 
 type Pads = [top: number, bottom: number, left: number, right: number];
 
@@ -420,6 +436,29 @@ function makeConfigs(tf: Tf, originals: Map<string, KernelConfig>): KernelConfig
         }
       },
     },
+    // float32 comparisons with broadcasting (e.g. the gradient of max in logSumExp compares [B, C] with
+    // [B, 1]): broadcast both sides with a zero Add (fast, multithreaded) and compare equal shapes.
+    ...comparisonKernels.map(
+      (name): KernelConfig => ({
+        kernelName: name,
+        backendName: 'wasm',
+        setupFunc: setup(name),
+        kernelFunc: (args) => {
+          const a = req(args.inputs, 'a');
+          const b = req(args.inputs, 'b');
+          const sameShape = (s: readonly number[], t: readonly number[]): boolean => s.length === t.length && s.every((d, i) => d === t[i]);
+          if (sameShape(a.shape, b.shape) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+            return original(name).kernelFunc(args);
+          }
+          const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+          return withRunner(tf, args.backend, originals, (r) => {
+            const zeros = r.run('Fill', {}, { shape, value: 0, dtype: 'float32' });
+            const full = (x: TensorInfo): TensorInfo => (sameShape(x.shape, shape) ? x : r.run('Add', { a: x, b: zeros }));
+            return r.run(name, { a: full(a), b: full(b) });
+          });
+        },
+      }),
+    ),
   ];
   return configs;
 }

@@ -182,6 +182,18 @@ describe('wasm training kernels', () => {
     assert.ok(err <= tolerance, `relative error ${err}`);
   });
 
+  it('broadcasting comparisons match cpu exactly (ties included), and the logSumExp gradient built on them', async () => {
+    const a = () => tf.round(rand([6, 5], 31).mul(3));
+    const b = () => tf.round(rand([6, 1], 32).mul(3));
+    const c = () => tf.round(rand([5], 33).mul(3));
+    for (const op of ['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'] as const) {
+      const fn = () => [tf[op](a(), b()).toFloat(), tf[op](b(), a()).toFloat(), tf[op](a(), c()).toFloat(), tf[op](a(), a()).toFloat()];
+      assert.equal(await relErr(fn), 0, op);
+    }
+    const lse = () => [tf.grad((x: Tensor) => tf.logSumExp(x, 1).sum())(rand([8, 7], 34))];
+    assert.ok((await relErr(lse)) < 1e-6);
+  });
+
   it('keeps tf.memory().numTensors constant over repeated conv-net gradient steps', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const w1 = tf.variable(rand([3, 3, 3, 8], 41));
