@@ -84,7 +84,7 @@ for (const suite of suites) {
     process.execPath,
     [
       '--import', 'tsx',
-      '--test',
+      '--test', '--test-force-exit',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       `--test-reporter=${join(root, 'test/countReporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
       ...files,

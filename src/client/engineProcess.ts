@@ -180,6 +180,15 @@ export class EngineProcess {
         };
         // 'close' (not 'exit'): stderr is fully read by then, so the tail is complete.
         child.once('close', finish);
+        // If something else holds the engine's pipes open after it exited (a stray grandchild), 'close'
+        // never comes: end the streams ourselves shortly after 'exit' so callers are never left waiting.
+        child.once('exit', () => {
+          setTimeout(() => {
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+            child.stdin?.destroy();
+          }, 1000).unref();
+        });
         child.once('error', (error) => {
           this.stderrTail.push(`failed to start the engine: ${error.message}`);
           finish(null, null);
