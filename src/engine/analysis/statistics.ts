@@ -14,15 +14,11 @@ function isConstant(v: ArrayLike<number>): boolean {
 }
 
 /**
- * Pearson correlation r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²), two-pass in float64.
- * Shapes: x [n], y [n]. Returns null when n < 2 or x or y is constant.
- * Citation: methods §9 (weight norm vs log n_y), test vector §13.6 (0.9830599795).
+ * Means and centred second moments of paired samples: m_x, m_y, Σ(x−m_x)(y−m_y), Σ(x−m_x)², Σ(y−m_y)²
+ * (two passes for accuracy). Shapes: x [n], y [n].
  */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
+function centredMoments(x: ArrayLike<number>, y: ArrayLike<number>): { mx: number; my: number; sxy: number; sxx: number; syy: number } {
   const n = x.length;
-  if (n !== y.length || n < 2 || isConstant(x) || isConstant(y)) {
-    return null;
-  }
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
@@ -41,6 +37,20 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | nu
     sxx += dx * dx;
     syy += dy * dy;
   }
+  return { mx, my, sxy, sxx, syy };
+}
+
+/**
+ * Pearson correlation r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²), two-pass in float64.
+ * Shapes: x [n], y [n]. Returns null when n < 2 or x or y is constant.
+ * Citation: methods §9 (weight norm vs log n_y), test vector §13.6 (0.9830599795).
+ */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
+  const n = x.length;
+  if (n !== y.length || n < 2 || isConstant(x) || isConstant(y)) {
+    return null;
+  }
+  const { sxy, sxx, syy } = centredMoments(x, y);
   if (sxx <= 0 || syy <= 0) {
     return null;
   }
@@ -92,21 +102,7 @@ export function olsFit(x: ArrayLike<number>, y: ArrayLike<number>): { slope: num
   if (n !== y.length || n < 2 || isConstant(x)) {
     return null;
   }
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    sxy += dx * (y[i] - my);
-    sxx += dx * dx;
-  }
+  const { mx, my, sxy, sxx } = centredMoments(x, y);
   if (sxx <= 0) {
     return null;
   }
