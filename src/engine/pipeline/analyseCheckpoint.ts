@@ -12,7 +12,8 @@ import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
 import { makeSnapshot } from '../../protocol/progress';
 import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
-import type { DiagnosticsInput } from '../analysis/types';
+import { multiplyABt } from '../analysis/matmul';
+import type { DiagnosticsInput, MultiplyABt } from '../analysis/types';
 import { cachedModelOutputs } from '../cache/outputCache';
 import { tf } from '../compute/tf';
 import { tfMultiplyABt } from '../compute/tfMultiplyABt';
@@ -69,25 +70,47 @@ async function sha256File(file: string): Promise<string | undefined> {
 }
 
 /**
- * logits = φ·Wᵀ + b for a head checkpoint on feature data. Shapes: features [N, D], weight [C, D] (row y = w_y),
- * bias [C] → logits [N, C]. Float64 accumulation.
+ * logits = φ·Wᵀ + b for a head checkpoint on feature data, in row blocks through `multiply` (the
+ * backend's A·Bᵀ kernel, or the float64 JS one). Shapes: features [N, D], weight [C, D] (row y = w_y),
+ * bias [C] → logits [N, C].
  */
-export function headLogits(features: Float32Array, n: number, d: number, weight: Float32Array, bias: Float32Array | null, c: number): Float32Array {
+export function headLogits(
+  features: Float32Array,
+  n: number,
+  d: number,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  c: number,
+  multiply: MultiplyABt = multiplyABt,
+): Float32Array {
   const out = new Float32Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let y = 0; y < c; y++) {
-      const w = y * d;
-      let s = bias ? bias[y] : 0;
-      for (let k = 0; k < d; k++) s += features[row + k] * weight[w + k];
-      out[i * c + y] = s;
+  const rows = Math.max(1, Math.min(n, Math.floor(2 ** 22 / Math.max(1, c))));
+  const block = new Float64Array(rows * c);
+  for (let i0 = 0; i0 < n; i0 += rows) {
+    const m = Math.min(rows, n - i0);
+    multiply(features, i0, m, weight, c, d, block);
+    for (let r = 0; r < m; r++) {
+      for (let y = 0; y < c; y++) out[(i0 + r) * c + y] = block[r * c + y] + (bias ? bias[y] : 0);
     }
   }
   return out;
 }
 
-/** Runs the analysis described by `params`. */
+/**
+ * Runs the analysis described by `params`. Large products (head logits, centroid Gram matrix, τ-norm
+ * scores, PCA) run on the TF.js backend, unless it is the pure-JS cpu backend, where the float64 JS
+ * kernel is faster.
+ */
 export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseContext): Promise<AnalyseOutcome> {
+  const kernel = ctx.backend === 'cpu' ? null : tfMultiplyABt(tf);
+  try {
+    return await analyseWith(params, ctx, kernel?.multiply);
+  } finally {
+    kernel?.dispose();
+  }
+}
+
+async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply: MultiplyABt | undefined): Promise<AnalyseOutcome> {
   const started = performance.now();
   const workspace = path.resolve(params.workspace ?? process.cwd());
   const config = await readWorkspaceConfig(workspace);
@@ -129,7 +152,7 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
       report('reading features', 0, evalSource.size);
       const all = await readAllExamples(evalSource, { signal: ctx.signal });
       report('computing logits', evalSource.size, evalSource.size);
-      logits = headLogits(all.x, evalSource.size, d, h.weight, h.bias, h.numClasses);
+      logits = headLogits(all.x, evalSource.size, d, h.weight, h.bias, h.numClasses, multiply);
       labels = all.labels;
       embeddings = all.x;
       head = { weight: h.weight, bias: h.bias };
@@ -206,21 +229,13 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
       preprocessing: evalSource.preprocessing,
       engine: { version: longtailVersion, backend: ctx.backend },
     };
-    // Large products (centroid Gram matrix, τ-norm scores, PCA) run on the TF.js backend unless it is
-    // the pure-JS cpu backend, where the float64 JS kernel is faster.
-    const kernel = ctx.backend === 'cpu' ? null : tfMultiplyABt(tf);
-    let built: Report;
-    try {
-      built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
+    const built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
         manyThreshold: params.manyThreshold ?? config.buckets?.many,
         fewThreshold: params.fewThreshold ?? config.buckets?.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
-        multiplyABt: kernel?.multiply,
+        multiplyABt: multiply,
         signal: ctx.signal,
       });
-    } finally {
-      kernel?.dispose();
-    }
     throwIfCancelled(ctx.signal);
 
     const reportPath = params.report ? path.resolve(params.report) : path.join(await newRunDir(workspace), 'report.json');
