@@ -46,8 +46,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const refreshBackend = async (): Promise<void> => {
     try {
       statusBar.setBackend((await engine.request(InfoRequest, {})).backend.name);
-    } catch {
-      /* reported when a command needs the engine */
+    } catch (error) {
+      // Not shown as a notification here: the next command that needs the engine reports it.
+      log.warn(`engine not available for the status bar: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
 

@@ -39,7 +39,7 @@ export class WatchMode implements vscode.Disposable {
     }
     // A model.json checkpoint is a folder of files; a head/ONNX checkpoint is one file.
     const isFolderCheckpoint = path.basename(params.model) === 'model.json';
-    const base = vscode.Uri.file(isFolderCheckpoint ? path.dirname(params.model) : path.dirname(params.model));
+    const base = vscode.Uri.file(path.dirname(params.model));
     const pattern = new vscode.RelativePattern(base, isFolderCheckpoint ? '*' : path.basename(params.model));
     this.watcher = vscode.workspace.createFileSystemWatcher(pattern, true, false, true);
     const onChange = (uri: vscode.Uri): void => {

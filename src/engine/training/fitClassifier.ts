@@ -12,7 +12,6 @@ import { tf } from '../compute/tf';
 import type { InMemoryExamples } from '../data/readAllExamples';
 import { mulberry32, shuffleInPlace } from '../data/seededRandom';
 
-export type { InMemoryExamples } from '../data/readAllExamples';
 
 /** A loss on logits `[B, C]` and one-hot targets `[B, C]`, returning a scalar mean. */
 export type LogitLoss = (logits: Tensor2D, oneHot: Tensor2D) => Scalar;

@@ -95,6 +95,7 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   const epochs = await inputNumber(title(5, 'epochs'), 'Passes over the training set', '5', (n) => (Number.isInteger(n) && n >= 1 && n <= 500 ? undefined : 'An integer from 1 to 500'));
   if (epochs === undefined) return;
   const lossOptions: Record<string, number> = {};
+  let learningRate: number | undefined;
   if (loss === 'la' || loss === 'elm') {
     const tau = await inputNumber(title(6, 'τ'), 'Logit-adjustment strength τ (1 is Bayes-consistent for calibrated scores)', '1', (n) => (n >= 0 && n <= 10 ? undefined : 'A number from 0 to 10'));
     if (tau === undefined) return;
@@ -102,10 +103,8 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   } else {
     const lr = await inputNumber(title(6, 'learning rate'), 'SGD learning rate (momentum 0.9)', '0.01', (n) => (n > 0 && n <= 10 ? undefined : 'A positive number up to 10'));
     if (lr === undefined) return;
-    lossOptions.__learningRate = lr;
+    learningRate = lr;
   }
-  const learningRate = lossOptions.__learningRate;
-  delete lossOptions.__learningRate;
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const out = path.join(folder.uri.fsPath, '.longtail', 'finetune', `${stamp}-${loss}-${scope.scope}`);

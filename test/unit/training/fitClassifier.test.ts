@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { before, describe, it } from 'node:test';
 import { tf } from '../../../src/engine/compute/tf';
-import { fitClassifier, type InMemoryExamples } from '../../../src/engine/training/fitClassifier';
+import type { InMemoryExamples } from '../../../src/engine/data/readAllExamples';
+import { fitClassifier } from '../../../src/engine/training/fitClassifier';
 import { buildSmallCnn } from '../../../src/engine/training/smallCnn';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 
