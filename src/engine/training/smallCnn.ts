@@ -22,8 +22,11 @@ export interface SmallCnnOptions {
  */
 export function buildSmallCnn(options: SmallCnnOptions): LayersModel {
   const d = options.embeddingDim ?? 64;
-  let seed = options.seed;
-  const init = () => tf.initializers.heNormal({ seed: seed++ });
+  // TF.js initializers treat a seed of 0 as "no seed" (Math.random), so derive non-zero seeds: layer k
+  // of seed s gets 1000·s + k + 1 (a negative s would also give distinct non-zero seeds).
+  let k = 0;
+  const nextSeed = (): number => 1000 * options.seed + ++k;
+  const init = () => tf.initializers.heNormal({ seed: nextSeed() });
   const model = tf.sequential({ name: 'small_cnn' });
   model.add(tf.layers.conv2d({ inputShape: [...options.inputShape], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv1' }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
@@ -31,6 +34,6 @@ export function buildSmallCnn(options: SmallCnnOptions): LayersModel {
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ units: d, activation: 'relu', kernelInitializer: init(), name: 'embedding' }));
-  model.add(tf.layers.dense({ units: options.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: 'classifier' }));
+  model.add(tf.layers.dense({ units: options.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: 'classifier' }));
   return model;
 }

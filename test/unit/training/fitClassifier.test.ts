@@ -69,6 +69,19 @@ describe('fitClassifier', () => {
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
   });
 
+  it('the demo CNN is initialised identically for the same seed, seed 0 included (TF.js reads seed 0 as "unseeded")', () => {
+    for (const seed of [0, 3]) {
+      const a = buildSmallCnn({ inputShape: [28, 28, 1], numClasses: 10, seed });
+      const b = buildSmallCnn({ inputShape: [28, 28, 1], numClasses: 10, seed });
+      assert.deepEqual(
+        a.getWeights().map((w) => Array.from(w.dataSync())),
+        b.getWeights().map((w) => Array.from(w.dataSync())),
+      );
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   it('trains the demo CNN one step on the cpu backend with finite loss', async () => {
     const model = buildSmallCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 5 });
     assert.equal(model.layers[model.layers.length - 1].getClassName(), 'Dense');
