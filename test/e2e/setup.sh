@@ -7,9 +7,23 @@
 #   apt:        chromium (the browser playwright drives) and libkrb5-dev (headers for code-server's kerberos addon)
 #
 # A second run only checks what is there and returns in about a second. Everything comes from npm and apt.
-# Environment: LONGTAIL_E2E_HOME (cache dir), LONGTAIL_E2E_SKIP_APT=1 (never touch apt).
+# Environment: LONGTAIL_E2E_HOME (cache dir), LONGTAIL_E2E_SKIP_APT=1 (never touch apt). npm's own variables
+# from an outer npm run are dropped (see below).
 # See docs/e2e.md.
 set -euo pipefail
+
+# Nothing from an outer npm or shell steers the harness install. `npm test` exports npm_config_* (among them
+# npm_config_user_agent, which names the outer Node: code-server's postinstall reads its major version from
+# there and refuses Node 20; npm_config_nodedir points node-gyp at Node 20's headers), npm_package_*,
+# npm_lifecycle_*, npm_execpath, NODE and INIT_CWD; NODE_OPTIONS / NODE_PATH could load code into the install.
+# All of them are dropped here, whoever set them. Kept: where packages come from (registry, CA file, proxies)
+# and the machine's own environment (PATH, HOME for ~/.npmrc, TLS trust stores, locale).
+while IFS='=' read -r name _; do
+  case "${name,,}" in
+    npm_config_registry | npm_config_cafile | npm_config_ca | npm_config_proxy | npm_config_https_proxy | npm_config_noproxy) ;;
+    npm_* | init_cwd | node | node_options | node_path | node_env | npm_node_execpath | npm_execpath) unset "$name" ;;
+  esac
+done < <(env -0 | tr '\0' '\n' | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' || true)
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
