@@ -3,7 +3,7 @@
  * answers; in the standalone HTML report it reads the report from the inlined
  * `<script type="application/json" id="longtail-report">` (and optional `id="longtail-compare"`).
  */
-import type { Report } from '../../src/protocol/report';
+import { validateReport } from '../../src/protocol/validateReport';
 import { isToDashboardMessage } from '../../src/protocol/webviewProtocol';
 import { Dashboard, systemThemeClass } from './app';
 import { StateStore, type VsCodeApi } from './state';
@@ -11,14 +11,6 @@ import { StateStore, type VsCodeApi } from './state';
 function readInlined(id: string): unknown {
   const el = document.getElementById(id);
   return el?.textContent ? JSON.parse(el.textContent) : undefined;
-}
-
-function asReport(value: unknown, what: string): Report {
-  const v = value as { schemaVersion?: unknown; classes?: unknown; summary?: unknown } | null;
-  if (!v || typeof v !== 'object' || v.schemaVersion !== 1 || !Array.isArray(v.classes) || typeof v.summary !== 'object') {
-    throw new Error(`${what} is not a Long-Tail Lens report (schemaVersion 1).`);
-  }
-  return value as Report;
 }
 
 function start(): void {
@@ -38,9 +30,9 @@ function start(): void {
 
   if (document.getElementById('longtail-report')) {
     try {
-      const report = asReport(readInlined('longtail-report'), 'The embedded data');
+      const report = validateReport(readInlined('longtail-report'), 'The embedded report');
       const compareRaw = readInlined('longtail-compare');
-      const compare = compareRaw === undefined || compareRaw === null ? null : asReport(compareRaw, 'The comparison data');
+      const compare = compareRaw === undefined || compareRaw === null ? null : validateReport(compareRaw, 'The embedded comparison report');
       dashboard.show({ report, compare, title: body.dataset.title });
     } catch (error) {
       dashboard.showError(error instanceof Error ? error.message : String(error));
@@ -57,7 +49,7 @@ function start(): void {
     switch (msg.type) {
       case 'dashboard/showReport':
         try {
-          dashboard.show({ report: asReport(msg.report, 'The report'), compare: msg.compare ? asReport(msg.compare, 'The comparison report') : null, title: msg.title });
+          dashboard.show({ report: validateReport(msg.report, 'The report'), compare: msg.compare ? validateReport(msg.compare, 'The comparison report') : null, title: msg.title });
         } catch (error) {
           dashboard.showError(error instanceof Error ? error.message : String(error));
         }

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../protocol/report';
+import { parseReport } from '../../protocol/validateReport';
 import { renderHtmlReport } from '../../engine/report/htmlReport';
 
 interface ReportItem extends vscode.QuickPickItem {
@@ -16,11 +17,7 @@ export async function findReports(): Promise<vscode.Uri[]> {
 }
 
 async function readJson(uri: vscode.Uri): Promise<Report> {
-  const value: unknown = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-  if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) {
-    throw new Error(`${uri.fsPath} is not a Long-Tail Lens report (schemaVersion 1)`);
-  }
-  return value as Report;
+  return parseReport(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), uri.fsPath);
 }
 
 /** Quick pick of reports; returns undefined when dismissed. */

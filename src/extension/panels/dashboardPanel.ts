@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../protocol/report';
+import { parseReport } from '../../protocol/validateReport';
 import { isFromDashboardMessage, type ToDashboardMessage } from '../../protocol/webviewProtocol';
 import { dashboardHtml } from '../dashboardHtml';
 
@@ -21,11 +22,7 @@ const stateKey = 'longtail.dashboard.inputs';
 
 async function readReportFile(file: string): Promise<Report> {
   const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
-  const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-  if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) {
-    throw new Error(`${file} is not a Long-Tail Lens report (schemaVersion 1)`);
-  }
-  return value as Report;
+  return parseReport(new TextDecoder().decode(bytes), file);
 }
 
 /** One dashboard panel. */

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { buildReport } from '../../../src/engine/analysis/buildReport';
+import { validateReportSchema } from '../../../src/protocol/generated/reportValidator';
 import { provenance, randomProblem } from './helpers';
 
 const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'src', 'protocol', 'report.schema.json'), 'utf8')) as object;
-// Strict mode, with union types such as ["number", "null"] allowed.
+// Strict mode, with union types such as ["number", "null"] allowed (the options of the shipped, generated
+// validator, which is checked next to it: see scripts/reportValidatorSource.ts).
 const validate = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true }).compile(schema);
 
 function roundTrip(value: unknown): Record<string, unknown> {
@@ -27,6 +29,7 @@ describe('report.schema.json', () => {
     for (const r of [full, bare]) {
       const ok = validate(roundTrip(r));
       assert.ok(ok, JSON.stringify(validate.errors, null, 1));
+      assert.ok(validateReportSchema(roundTrip(r)), JSON.stringify(validateReportSchema.errors));
     }
     assert.equal(bare.projection, null);
     assert.equal(bare.confusion.matrix, null);
@@ -49,6 +52,7 @@ describe('report.schema.json', () => {
       const r = roundTrip(full);
       mutate(r);
       assert.equal(validate(r), false, `${what} should fail validation`);
+      assert.equal(validateReportSchema(r), false, `${what} should fail the generated validator`);
     }
   });
 

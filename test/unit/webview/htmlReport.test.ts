@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { escapeHtml, jsonForScriptElement, renderHtmlReport, scriptSafe } from '../../../src/engine/report/htmlReport';
-import { asReport } from '../../../src/engine/report/readReport';
+import { validateReport } from '../../../src/protocol/validateReport';
 import { dashboardHtml } from '../../../src/extension/dashboardHtml';
 import { isFromDashboardMessage, isToDashboardMessage } from '../../../src/protocol/webviewProtocol';
 import { sanitiseState, initialState } from '../../../webview/dashboard/state';
@@ -66,10 +66,10 @@ describe('standalone HTML report', () => {
   });
 
   it('validates reports with clear errors', () => {
-    assert.equal(asReport(JSON.parse(JSON.stringify(report)), 'r.json').classes.length, 10);
-    assert.throws(() => asReport([], 'r.json'), /r\.json is not a Long-Tail Lens report: expected a JSON object/);
-    assert.throws(() => asReport({ ...report, schemaVersion: 2 }, 'r.json'), /unsupported schemaVersion 2/);
-    assert.throws(() => asReport({ ...report, classes: [{ name: 1 }] }, 'r.json'), /class 0 lacks/);
+    assert.equal(validateReport(JSON.parse(JSON.stringify(report)), 'r.json').classes.length, 10);
+    assert.throws(() => validateReport([], 'r.json'), /r\.json is not a valid Long-Tail Lens report: the top level must be object/);
+    assert.throws(() => validateReport({ ...report, schemaVersion: 2 }, 'r.json'), /cannot read schemaVersion 2/);
+    assert.throws(() => validateReport({ ...report, classes: [{ name: 1 }] }, 'r.json'), /\/classes\/0\/index is missing/);
   });
 });
 
