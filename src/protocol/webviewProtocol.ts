@@ -40,6 +40,18 @@ export interface DashboardExportCsvMessage {
 /** Everything the dashboard webview sends to the host. */
 export type FromDashboardMessage = DashboardReadyMessage | DashboardExportCsvMessage;
 
+/**
+ * Which report files a dashboard panel shows. The host sends it with every report; the webview keeps it
+ * in its persisted state (`setState`), and VS Code hands that state back to the panel serializer after
+ * a window reload, so each restored panel reopens its own report.
+ */
+export interface DashboardInput {
+  /** Absolute path of the report.json shown ("before" when comparing). */
+  readonly reportPath: string;
+  /** Absolute path of the second report ("after"), when comparing. */
+  readonly comparePath?: string;
+}
+
 /** Host → webview: the report to render (the full state; replaces whatever was shown). */
 export interface DashboardShowReportMessage {
   readonly type: 'dashboard/showReport';
@@ -48,6 +60,8 @@ export interface DashboardShowReportMessage {
   readonly compare?: Report | null;
   /** Short label for the report, e.g. its file name (shown as text). */
   readonly title?: string;
+  /** The files shown, for the webview to persist (absent in the standalone HTML report). */
+  readonly input?: DashboardInput;
 }
 
 /** Host → webview: the outcome of a `dashboard/exportCsv`. */
@@ -91,6 +105,30 @@ export function isFromDashboardMessage(value: unknown): value is FromDashboardMe
   return true;
 }
 
+const maxPathLength = 4096;
+
+function isReportPath(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxPathLength && /\.json$/i.test(value) && !value.includes('\u0000');
+}
+
+/**
+ * Reads a {@link DashboardInput} from untrusted persisted state (an older build, or none): both paths
+ * must be non-empty strings naming `.json` files; anything else gives `undefined`.
+ */
+export function parseDashboardInput(value: unknown): DashboardInput | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const v = value as { reportPath?: unknown; comparePath?: unknown };
+  if (!isReportPath(v.reportPath)) {
+    return undefined;
+  }
+  if (v.comparePath === undefined || v.comparePath === null) {
+    return { reportPath: v.reportPath };
+  }
+  return isReportPath(v.comparePath) ? { reportPath: v.reportPath, comparePath: v.comparePath } : undefined;
+}
+
 /** Type guard the webview applies to incoming `message` events. */
 export function isToDashboardMessage(value: unknown): value is ToDashboardMessage {
   if (typeof value !== 'object' || value === null) {
@@ -127,9 +165,12 @@ export interface TrainingShowRunMessage {
   readonly epochs: readonly TrainingEpochPoint[];
   /** Balanced error before fine-tuning, drawn as a reference line (null when unknown). */
   readonly baselineBalancedError: number | null;
-  readonly status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** `interrupted`: the run was still going when the window reloaded (the engine run did not survive it). */
+  readonly status: 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
   /** Current step text, e.g. `epoch 3/5: 120/400 batches` (shown as text). */
   readonly detail?: string;
+  /** True when the panel was restored after a window reload: the chart is a record, no longer live. */
+  readonly restored?: boolean;
 }
 
 /** Everything the training webview sends. */
@@ -145,4 +186,68 @@ export function isToTrainingMessage(value: unknown): value is ToTrainingMessage 
 /** Type guard for messages the host receives from the training webview. */
 export function isFromTrainingMessage(value: unknown): value is FromTrainingMessage {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'training/ready';
+}
+
+const trainingStatuses: ReadonlySet<string> = new Set<TrainingShowRunMessage['status']>(['running', 'done', 'cancelled', 'failed', 'interrupted']);
+
+function finiteOrNull(value: unknown): number | null | undefined {
+  if (value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function parseEpochPoint(value: unknown): TrainingEpochPoint | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<Record<keyof TrainingEpochPoint, unknown>>;
+  const b = v.buckets as Partial<Record<'many' | 'medium' | 'few', unknown>> | undefined;
+  const many = finiteOrNull(b?.many);
+  const medium = finiteOrNull(b?.medium);
+  const few = finiteOrNull(b?.few);
+  if (typeof v.epoch !== 'number' || !Number.isInteger(v.epoch) || typeof v.loss !== 'number' || typeof v.balancedError !== 'number' || typeof v.seconds !== 'number') return undefined;
+  if (many === undefined || medium === undefined || few === undefined) return undefined;
+  return { epoch: v.epoch, loss: v.loss, balancedError: v.balancedError, buckets: { many, medium, few }, seconds: v.seconds };
+}
+
+/** What a restored training panel says when it has no usable saved run (older build, or state lost). */
+export const nothingToRestoreDetail = 'This fine-tuning panel was restored after a window reload, but its chart was not saved. The run itself ended with the reload; its outputs (if it finished) are under .longtail/finetune/.';
+
+/**
+ * The run a training panel shows after a window reload, from the state its webview saved (untrusted:
+ * checked field by field). The engine run does not survive a reload, so a run that was still `running`
+ * becomes `interrupted`, and every restored run is marked `restored` (no longer live). Invalid or missing
+ * state gives an empty chart that says so ({@link nothingToRestoreDetail}).
+ */
+export function restoreTrainingRun(state: unknown): TrainingShowRunMessage {
+  const v = (typeof state === 'object' && state !== null ? state : {}) as Partial<Record<keyof TrainingShowRunMessage, unknown>>;
+  const epochs = Array.isArray(v.epochs) ? v.epochs.map(parseEpochPoint) : undefined;
+  const baseline = finiteOrNull(v.baselineBalancedError);
+  const valid =
+    v.type === 'training/showRun' &&
+    typeof v.title === 'string' &&
+    typeof v.totalEpochs === 'number' &&
+    Number.isInteger(v.totalEpochs) &&
+    v.totalEpochs >= 0 &&
+    typeof v.status === 'string' &&
+    trainingStatuses.has(v.status) &&
+    epochs !== undefined &&
+    epochs.every((e) => e !== undefined) &&
+    baseline !== undefined;
+  if (!valid) {
+    return { type: 'training/showRun', title: 'fine-tuning', totalEpochs: 0, epochs: [], baselineBalancedError: null, status: 'interrupted', detail: nothingToRestoreDetail, restored: true };
+  }
+  const wasRunning = v.status === 'running' || v.status === 'interrupted';
+  const detail = wasRunning
+    ? 'The window was reloaded while this run was training. The engine run was stopped by the reload and wrote no checkpoint; the chart shows the epochs received before it. This panel is no longer live.'
+    : typeof v.detail === 'string'
+      ? v.detail.slice(0, 2000)
+      : undefined;
+  return {
+    type: 'training/showRun',
+    title: (v.title as string).slice(0, 500),
+    totalEpochs: v.totalEpochs as number,
+    epochs: epochs as TrainingEpochPoint[],
+    baselineBalancedError: baseline,
+    status: wasRunning ? 'interrupted' : (v.status as TrainingShowRunMessage['status']),
+    detail,
+    restored: true,
+  };
 }

@@ -26,7 +26,8 @@ function start(): void {
     root.id = 'app';
     body.appendChild(root);
   }
-  const dashboard = new Dashboard(root, layout, new StateStore(api), api);
+  const store = new StateStore(api);
+  const dashboard = new Dashboard(root, layout, store, api);
 
   if (document.getElementById('longtail-report')) {
     try {
@@ -48,6 +49,8 @@ function start(): void {
     if (!isToDashboardMessage(msg)) return;
     switch (msg.type) {
       case 'dashboard/showReport':
+        // Persist which files this panel shows: VS Code hands the state back to the host after a reload.
+        if (msg.input) store.update({ input: msg.input });
         try {
           dashboard.show({ report: validateReport(msg.report, 'The report'), compare: msg.compare ? validateReport(msg.compare, 'The comparison report') : null, title: msg.title });
         } catch (error) {

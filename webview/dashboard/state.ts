@@ -1,8 +1,10 @@
 /**
- * The dashboard's UI state (tab, table sort and filter, τ slider), persisted with the webview API's
- * getState/setState when running in VS Code, so a hidden and re-shown panel comes back as it was.
+ * The dashboard's UI state (tab, table sort and filter, τ slider) and the report files it shows,
+ * persisted with the webview API's getState/setState when running in VS Code, so a hidden and re-shown
+ * panel comes back as it was, and a panel restored after a window reload reopens its own report (VS Code
+ * passes this state to the host's panel serializer).
  */
-import { dashboardTabs, type DashboardTab, type FromDashboardMessage } from '../../src/protocol/webviewProtocol';
+import { dashboardTabs, parseDashboardInput, type DashboardInput, type DashboardTab, type FromDashboardMessage } from '../../src/protocol/webviewProtocol';
 import { columnFor, defaultSort, emptyFilter, type FilterSpec, type SortSpec } from './model/classTable';
 
 /** What is persisted. */
@@ -13,6 +15,8 @@ export interface DashboardState {
   readonly filter: FilterSpec;
   /** Index into the post-hoc sweep's τ grid (null: τ = 1 when present). */
   readonly tauIndex: number | null;
+  /** The report (and comparison) this panel shows; null until the host has sent one. */
+  readonly input: DashboardInput | null;
 }
 
 /** The subset of `acquireVsCodeApi()` the dashboard uses. */
@@ -23,7 +27,7 @@ export interface VsCodeApi {
 }
 
 /** Initial state. */
-export const initialState: DashboardState = { version: 1, tab: 'overview', sort: defaultSort, filter: emptyFilter, tauIndex: null };
+export const initialState: DashboardState = { version: 1, tab: 'overview', sort: defaultSort, filter: emptyFilter, tauIndex: null, input: null };
 
 /** Accepts a persisted value only field by field (it may come from an older build). */
 export function sanitiseState(value: unknown): DashboardState {
@@ -39,7 +43,8 @@ export function sanitiseState(value: unknown): DashboardState {
     maxAccuracy: typeof f?.maxAccuracy === 'number' && f.maxAccuracy >= 0 && f.maxAccuracy <= 1 ? f.maxAccuracy : null,
   };
   const tauIndex = typeof v.tauIndex === 'number' && Number.isInteger(v.tauIndex) && v.tauIndex >= 0 ? v.tauIndex : null;
-  return { version: 1, tab, sort, filter, tauIndex };
+  const input = parseDashboardInput(v.input) ?? null;
+  return { version: 1, tab, sort, filter, tauIndex, input };
 }
 
 /** Holds the state and writes it through to VS Code (when present) on every change. */

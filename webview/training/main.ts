@@ -1,7 +1,9 @@
 /**
  * Entry of dist/webview/training.js: the live fine-tuning chart (training loss and balanced error per
  * epoch, with the pre-fine-tuning balanced error as a reference line) and a table alternative. Sends
- * `training/ready`, then renders every `training/showRun` snapshot it receives.
+ * `training/ready`, then renders every `training/showRun` snapshot it receives. Each snapshot is saved
+ * with setState; after a window reload the host's panel serializer restores the panel from it and
+ * answers with the same run marked `restored` (and `interrupted` if it was still running).
  */
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { isToTrainingMessage, type TrainingShowRunMessage } from '../../src/protocol/webviewProtocol';
@@ -24,6 +26,14 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
 
+const statusLabels: Record<TrainingShowRunMessage['status'], string> = {
+  running: 'Running',
+  done: 'Done',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  interrupted: 'Ended by a window reload',
+};
+
 function start(): void {
   const acquire = (globalThis as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
   const api = typeof acquire === 'function' ? acquire() : null;
@@ -42,7 +52,12 @@ function start(): void {
   chartBox.appendChild(canvas);
   const table = el('table', undefined, 'lt-table');
   table.id = 'training-table';
-  root.append(title, status, chartBox, table);
+  // Shown only on a panel restored after a window reload: the chart is a record, not a live run.
+  const restored = el('p', 'Restored after a window reload: this chart is a record of the run, no longer live.', 'note note-warn');
+  restored.id = 'training-restored';
+  restored.setAttribute('role', 'note');
+  restored.hidden = true;
+  root.append(title, restored, status, chartBox, table);
 
   let chart: Chart | undefined;
   let last: TrainingShowRunMessage | undefined;
@@ -53,7 +68,8 @@ function start(): void {
     title.textContent = `Fine-tuning: ${run.title}`;
     const done = run.epochs.length;
     const lastEpoch = run.epochs[done - 1];
-    const head = `${run.status === 'running' ? 'Running' : run.status === 'done' ? 'Done' : run.status === 'cancelled' ? 'Cancelled' : 'Failed'}: epoch ${done}/${run.totalEpochs}`;
+    restored.hidden = run.restored !== true;
+    const head = `${statusLabels[run.status]}: epoch ${done}/${run.totalEpochs}`;
     status.textContent = `${head}${run.detail ? ` — ${run.detail}` : lastEpoch ? ` — balanced error ${pct(lastEpoch.balancedError)}` : ''}`;
     const p = readPalette();
     const labels = run.epochs.map((e) => String(e.epoch));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
-import { escapeHtml, jsonForScriptElement, renderHtmlReport, scriptSafe } from '../../../src/engine/report/htmlReport';
+import { escapeHtml, jsonForScriptElement, renderHtmlReport, scriptSafe } from '../../../src/report/htmlReport';
 import { validateReport } from '../../../src/protocol/validateReport';
 import { dashboardHtml } from '../../../src/extension/dashboardHtml';
 import { isFromDashboardMessage, isToDashboardMessage } from '../../../src/protocol/webviewProtocol';
@@ -102,6 +102,7 @@ describe('panel HTML and webview protocol', () => {
       sort: { key: 'accuracy', dir: 'asc' },
       filter: { text: 'x', bucket: 'few', maxAccuracy: 0.3 },
       tauIndex: 4,
+      input: null,
     });
     const bad = sanitiseState({ tab: 'nope', sort: { key: 'evil', dir: 'up' }, filter: { bucket: 'huge', maxAccuracy: 7 }, tauIndex: -1 });
     assert.deepEqual(bad, initialState);
