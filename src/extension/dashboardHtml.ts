@@ -4,17 +4,6 @@
  * src/protocol/webviewProtocol.ts); this page contains no data, only the shell.
  */
 
-/** Inputs of {@link dashboardHtml}: `cspSource` is `webview.cspSource`; the URIs come from `asWebviewUri`. */
-export interface DashboardHtmlOptions {
-  readonly cspSource: string;
-  /** Webview URI of dist/webview/dashboard.js. */
-  readonly scriptUri: string;
-  /** Webview URI of media/dashboard.css. */
-  readonly styleUri: string;
-  /** A fresh random nonce per render (base64 or hex, at least 128 bits). */
-  readonly nonce: string;
-}
-
 function attr(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
@@ -51,9 +40,4 @@ export function dashboardHtml(cspSource: string, scriptUri: string, styleUri: st
 </body>
 </html>
 `;
-}
-
-/** Convenience overload taking an options object. */
-export function dashboardHtmlFrom(options: DashboardHtmlOptions): string {
-  return dashboardHtml(options.cspSource, options.scriptUri, options.styleUri, options.nonce);
 }

@@ -1,4 +1,5 @@
 /** Extension entry point: wiring only. All computation happens in the engine child process. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalyseParams, AnalyseResult } from '../protocol/analysisParams';
 import { InfoRequest } from '../protocol/engineProtocol';
@@ -9,9 +10,11 @@ import { selectBackend } from './commands/selectBackend';
 import { showEngineInfo } from './commands/showEngineInfo';
 import { EngineClient } from './engineClient';
 import { DashboardPanel } from './panels/dashboardPanel';
+import { TrainingPanel } from './panels/trainingPanel';
 import { showError } from './showError';
 import { LongtailStatusBar } from './statusBar';
 import { RunsView } from './views/runsView';
+import { readAnalysisSettings } from './settings/readSettings';
 import { WatchMode } from './watchMode';
 
 /** Called by VS Code on first use of a contributed command, view or restored panel. */
@@ -21,26 +24,45 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new LongtailStatusBar();
   const runsView = new RunsView();
   context.subscriptions.push(log, engine, statusBar, runsView, vscode.window.registerTreeDataProvider('longtail.runs', runsView));
-  context.subscriptions.push(DashboardPanel.registerSerializer(context, log));
+  context.subscriptions.push(DashboardPanel.registerSerializer(context, log), TrainingPanel.registerSerializer(context.extensionUri, log));
 
   let lastReport: string | undefined;
   const showReport = async (reportPath: string, comparePath?: string): Promise<void> => {
     await DashboardPanel.show(context, log, { reportPath, comparePath });
   };
-  const onResult = (result: AnalyseResult, params: AnalyseParams): void => {
+  const recordResult = (result: AnalyseResult): void => {
     lastReport = result.reportPath;
     statusBar.setBalancedError(result.balancedError);
     runsView.refresh();
-    watch.watch(params);
+  };
+  const onResult = (result: AnalyseResult, params: AnalyseParams, overrides?: unknown): void => {
+    recordResult(result);
+    watch.watch({ params, overrides }, result.reportPath);
   };
   const deps: AnalyseDeps = { engine, log, showReport, onResult };
-  const watch = new WatchMode(async (params) => {
-    const result = await runAnalysisWithProgress(deps, params, 'Long-Tail Lens: checkpoint changed, analysing again');
-    onResult(result, params);
-    await showReport(result.reportPath);
+  // Watch mode: settings are resolved again for every re-analysis (longtail.json or a setting may have
+  // changed), and the dashboard showing the previous report is pointed at the new one in place.
+  const watch = new WatchMode(async (target, previousReport) => {
+    if (!vscode.workspace.isTrusted) throw new Error('the workspace is not trusted any more');
+    const folder = target.params.workspace ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target.params.workspace)) : undefined;
+    const settings = await readAnalysisSettings(folder, target.overrides);
+    const params: AnalyseParams = { ...target.params, ...settings.values };
+    const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: ${path.basename(params.model)} changed, analysing again`);
+    recordResult(result);
+    const updated = await DashboardPanel.replaceReport(previousReport, result.reportPath);
+    log.info(
+      `watch mode: balanced error ${(100 * result.balancedError).toFixed(2)}% (${result.reportPath}); ` +
+        (updated ? `updated ${updated} dashboard${updated === 1 ? '' : 's'} in place` : 'no dashboard showed this checkpoint, none opened'),
+    );
     return result.reportPath;
   }, log);
   context.subscriptions.push(watch);
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      runsView.refresh();
+      void DashboardPanel.reloadAll();
+    }),
+  );
 
   // Show the backend in the status bar once the engine has started (it starts on first use).
   const refreshBackend = async (): Promise<void> => {
@@ -64,29 +86,45 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   };
 
-  register('longtail.analyseCheckpoint', async (target) => {
-    await analyseCheckpoint(deps, target instanceof vscode.Uri ? target : undefined);
+  // Command arguments: the target checkpoint (explorer menu or a Uri), then an options object such as
+  // { manyThreshold: 50 } that overrides every other settings layer (docs/settings.md).
+  register('longtail.analyseCheckpoint', async (target, options) => {
+    await analyseCheckpoint(deps, target instanceof vscode.Uri ? target : undefined, options);
     void refreshBackend();
   });
   const fineTuneDeps: FineTuneDeps = { extensionUri: context.extensionUri, engine, log, showReport };
-  register('longtail.fineTuneLA', (target) => fineTuneCommand(fineTuneDeps, 'la', target instanceof vscode.Uri ? target : undefined));
-  register('longtail.fineTuneELM', (target) => fineTuneCommand(fineTuneDeps, 'elm', target instanceof vscode.Uri ? target : undefined));
-  register('longtail.fineTune', (target) => fineTuneCommand(fineTuneDeps, undefined, target instanceof vscode.Uri ? target : undefined));
+  register('longtail.fineTuneLA', (target, options) => fineTuneCommand(fineTuneDeps, 'la', target instanceof vscode.Uri ? target : undefined, options));
+  register('longtail.fineTuneELM', (target, options) => fineTuneCommand(fineTuneDeps, 'elm', target instanceof vscode.Uri ? target : undefined, options));
+  register('longtail.fineTune', (target, options) => fineTuneCommand(fineTuneDeps, undefined, target instanceof vscode.Uri ? target : undefined, options));
+  // Restricted Mode: nothing is read from the workspace (reports included); say why instead.
+  const trusted = async (): Promise<boolean> => {
+    if (vscode.workspace.isTrusted) return true;
+    const choice = await vscode.window.showWarningMessage(
+      'Long-Tail Lens reads nothing from this workspace in Restricted Mode (checkpoints, datasets and reports). Trust the workspace to use it.',
+      'Manage Workspace Trust',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return false;
+  };
   register('longtail.openReport', async (target) => {
+    if (!(await trusted())) return;
     const uri = target instanceof vscode.Uri ? target : await pickReport('Open Long-Tail report');
     if (uri) await showReport(uri.fsPath);
   });
   register('longtail.openLastReport', async () => {
+    if (!(await trusted())) return;
     if (lastReport) await showReport(lastReport);
     else await vscode.commands.executeCommand('longtail.openReport');
   });
   register('longtail.compareRuns', async () => {
+    if (!(await trusted())) return;
     const before = await pickReport('Compare runs (1/2): before');
     if (!before) return;
     const after = await pickReport('Compare runs (2/2): after', before);
     if (after) await showReport(before.fsPath, after.fsPath);
   });
   register('longtail.exportReportHtml', async (target) => {
+    if (!(await trusted())) return;
     const uri = target instanceof vscode.Uri ? target : await pickReport('Export Long-Tail report as HTML');
     if (!uri) return;
     const written = await exportReportHtml(context.extensionUri, uri);

@@ -1,84 +1,141 @@
 /**
- * Watch mode: when a checkpoint that was analysed changes on disk (a training script wrote a new
- * epoch), analyse it again with the same inputs and refresh the dashboard. Changes are debounced so a
- * checkpoint written as several files (model.json + shards) triggers one analysis.
+ * Watch mode (`longtail.watch`): when an analysed checkpoint changes on disk (a training script wrote a
+ * new epoch), analyse it again with the same inputs and refresh, in place, the dashboard that shows it.
+ *
+ * VS Code's file watcher reports created, changed and deleted files; a checkpoint written to a temp file
+ * and renamed over model.json (PyTorch Lightning, Keras, this product's atomic writer) arrives as a
+ * delete of the temp name and a create or change of the final one, so all three are listened to. When
+ * to analyse (debounce, stability, coalescing) is decided by {@link WatchScheduler}; whether the files
+ * are complete by {@link probeCheckpoint}.
  */
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalyseParams } from '../protocol/analysisParams';
+import { probeCheckpoint } from './watch/checkpointProbe';
+import { WatchScheduler } from './watch/watchScheduler';
 
-/** Re-runs an analysis; resolves with the new report path. */
-export type Reanalyse = (params: AnalyseParams) => Promise<string | undefined>;
+/** What is re-analysed: the analysis inputs and the command's own setting overrides (re-resolved each time). */
+export interface WatchTarget {
+  readonly params: AnalyseParams;
+  /** The command arguments the first analysis had (highest in the settings order). */
+  readonly overrides?: unknown;
+}
 
-/** Owns the file watcher of the last analysed checkpoint. */
+/** Re-runs an analysis of `target`; `previousReport` is the report the dashboard shows now. Resolves with the new report path. */
+export type Reanalyse = (target: WatchTarget, previousReport: string) => Promise<string>;
+
+interface Watched {
+  target: WatchTarget;
+  reportPath: string;
+  readonly scheduler: WatchScheduler;
+  watcher: vscode.FileSystemWatcher | undefined;
+}
+
+/** Timing of watch mode (ms). */
+export interface WatchTiming {
+  readonly debounceMs: number;
+  readonly pollMs: number;
+  readonly maxWaitMs: number;
+}
+
+const defaultTiming: WatchTiming = { debounceMs: 1000, pollMs: 500, maxWaitMs: 120_000 };
+
+/** Owns one file watcher and one scheduler per analysed checkpoint. */
 export class WatchMode implements vscode.Disposable {
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private params: AnalyseParams | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private pending = false;
+  private readonly watched = new Map<string, Watched>();
+  private enabled = WatchMode.settingOn();
+  private readonly configListener: vscode.Disposable;
 
   constructor(
     private readonly reanalyse: Reanalyse,
     private readonly log: vscode.LogOutputChannel,
-    private readonly debounceMs = 1500,
-  ) {}
+    private readonly timing: WatchTiming = defaultTiming,
+  ) {
+    this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('longtail.watch')) this.setEnabled(WatchMode.settingOn());
+    });
+  }
 
   /** True when the `longtail.watch` setting is on. */
-  static enabled(): boolean {
+  static settingOn(): boolean {
     return vscode.workspace.getConfiguration('longtail').get<boolean>('watch', false);
   }
 
-  /** Watches the checkpoint of `params` (replacing any previous watch) when watch mode is on. */
-  watch(params: AnalyseParams): void {
-    this.params = params;
-    this.watcher?.dispose();
-    this.watcher = undefined;
-    if (!WatchMode.enabled()) {
-      return;
+  /**
+   * Remembers `target`'s checkpoint and the report now showing it, and watches it while watch mode is on
+   * (replacing the inputs of an earlier analysis of the same checkpoint).
+   */
+  watch(target: WatchTarget, reportPath: string): void {
+    const key = path.resolve(target.params.model);
+    if (key.split(path.sep).includes('.longtail')) return; // fine-tune outputs are written once, never rewritten
+    const existing = this.watched.get(key);
+    if (existing) {
+      existing.target = target;
+      existing.reportPath = reportPath;
+    } else {
+      const entry: Watched = {
+        target,
+        reportPath,
+        watcher: undefined,
+        scheduler: new WatchScheduler({
+          ...this.timing,
+          probe: () => probeCheckpoint(key),
+          log: (line) => this.log.info(`${line} (${key})`),
+          run: async () => {
+            this.log.info(`watch mode: ${key} changed; analysing again`);
+            entry.reportPath = await this.reanalyse(entry.target, entry.reportPath);
+          },
+        }),
+      };
+      this.watched.set(key, entry);
     }
-    // A model.json checkpoint is a folder of files; a head/ONNX checkpoint is one file.
-    const isFolderCheckpoint = path.basename(params.model) === 'model.json';
-    const base = vscode.Uri.file(path.dirname(params.model));
-    const pattern = new vscode.RelativePattern(base, isFolderCheckpoint ? '*' : path.basename(params.model));
-    this.watcher = vscode.workspace.createFileSystemWatcher(pattern, true, false, true);
-    const onChange = (uri: vscode.Uri): void => {
-      if (uri.fsPath.includes(`${path.sep}.longtail${path.sep}`)) return;
-      this.schedule();
-    };
-    this.watcher.onDidChange(onChange);
-    this.watcher.onDidCreate(onChange);
-    this.log.info(`watch mode: re-analysing when ${isFolderCheckpoint ? base.fsPath : params.model} changes`);
+    if (this.enabled) this.startWatcher(key, this.watched.get(key)!);
+  }
+
+  /** Turns watching on (for every checkpoint analysed so far) or off. */
+  setEnabled(on: boolean): void {
+    this.enabled = on;
+    for (const [key, entry] of this.watched) {
+      if (on) this.startWatcher(key, entry);
+      else {
+        entry.watcher?.dispose();
+        entry.watcher = undefined;
+      }
+    }
+    this.log.info(`watch mode ${on ? `on (${this.watched.size} checkpoint${this.watched.size === 1 ? '' : 's'})` : 'off'}`);
   }
 
   dispose(): void {
-    this.watcher?.dispose();
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), this.debounceMs);
-  }
-
-  private async run(): Promise<void> {
-    if (!this.params) return;
-    if (this.running) {
-      this.pending = true;
-      return;
+    this.configListener.dispose();
+    for (const entry of this.watched.values()) {
+      entry.watcher?.dispose();
+      entry.scheduler.dispose();
     }
-    this.running = true;
+    this.watched.clear();
+  }
+
+  private startWatcher(key: string, entry: Watched): void {
+    if (entry.watcher) return;
+    // A model.json checkpoint is a folder of files (model.json + shards); a SavedModel is a folder; a
+    // head or ONNX checkpoint is one file.
+    let isFolder = false;
     try {
-      this.log.info(`watch mode: ${this.params.model} changed; analysing again`);
-      await this.reanalyse(this.params);
-    } catch (error) {
-      this.log.error(`watch mode: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      this.running = false;
-      if (this.pending) {
-        this.pending = false;
-        this.schedule();
-      }
+      isFolder = statSync(key).isDirectory();
+    } catch {
+      // not there right now (being rewritten): watch it as a file
     }
+    const isModelJson = path.basename(key) === 'model.json';
+    const base = vscode.Uri.file(isFolder ? key : path.dirname(key));
+    const glob = isFolder ? '**' : isModelJson ? '*' : path.basename(key);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, glob), false, false, false);
+    const onEvent = (uri: vscode.Uri): void => {
+      entry.scheduler.notify(uri.fsPath);
+    };
+    watcher.onDidCreate(onEvent);
+    watcher.onDidChange(onEvent);
+    watcher.onDidDelete(onEvent);
+    entry.watcher = watcher;
+    this.log.info(`watch mode: re-analysing when ${isModelJson ? `${base.fsPath}${path.sep}* (model.json and its shards)` : key} changes`);
   }
 }

@@ -3,6 +3,8 @@
  * Written atomically (temp file + rename) so a crash never leaves a half-written file.
  */
 import * as vscode from 'vscode';
+import { ErrorCode, LongtailError } from '../protocol/errors';
+import { parseJsonText } from './parseJsonText';
 
 /** The inputs of the last analysis, relative to the workspace folder. */
 export interface LastAnalysis {
@@ -25,6 +27,27 @@ export async function readConfigObject(folder: vscode.WorkspaceFolder): Promise<
   } catch {
     return {};
   }
+}
+
+/**
+ * Reads longtail.json for the settings resolver: undefined when the folder has none; a file that cannot
+ * be read, is not JSON, or is not a JSON object is an INVALID_FILE error naming it (the engine would
+ * refuse it too, so the user hears about it before anything runs).
+ */
+export async function readConfigFile(folder: vscode.WorkspaceFolder): Promise<{ path: string; content: Record<string, unknown> } | undefined> {
+  const uri = configUri(folder);
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch (error) {
+    if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') return undefined;
+    throw new LongtailError(ErrorCode.InvalidFile, `${uri.fsPath}: cannot be read (${error instanceof Error ? error.message : String(error)})`, { file: uri.fsPath });
+  }
+  const parsed = parseJsonText(new TextDecoder().decode(bytes), uri.fsPath);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new LongtailError(ErrorCode.InvalidFile, `${uri.fsPath}: must be a JSON object`, { file: uri.fsPath });
+  }
+  return { path: uri.fsPath, content: parsed as Record<string, unknown> };
 }
 
 /** The remembered inputs, if any. */

@@ -11,6 +11,8 @@ import type { ProgressSnapshot } from '../../protocol/progress';
 import type { EngineClient } from '../engineClient';
 import { findCheckpoints, findDatasets } from '../findInputs';
 import { pickPath } from '../pickPath';
+import { readAnalysisSettings } from '../settings/readSettings';
+import { describeSettings } from '../settings/resolveSettings';
 import { readLastAnalysis, writeLastAnalysis } from '../workspaceConfigFile';
 
 /** What the command needs from the extension. */
@@ -19,8 +21,8 @@ export interface AnalyseDeps {
   readonly log: vscode.LogOutputChannel;
   /** Opens (or refreshes) the dashboard on a report file. */
   readonly showReport: (reportPath: string) => Promise<void>;
-  /** Called with each finished result and its inputs (status bar, runs view, watch mode). */
-  readonly onResult: (result: AnalyseResult, params: AnalyseParams) => void;
+  /** Called with each finished result, its inputs and the command's setting overrides (status bar, runs view, watch mode). */
+  readonly onResult: (result: AnalyseResult, params: AnalyseParams, overrides?: unknown) => void;
 }
 
 /** Formats milliseconds as `1m 05s` / `12s`. */
@@ -58,8 +60,11 @@ export async function runAnalysisWithProgress(deps: AnalyseDeps, params: Analyse
   );
 }
 
-/** The command. `target` is set when invoked from the explorer's context menu on a checkpoint. */
-export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri): Promise<void> {
+/**
+ * The command. `target` is set when invoked from the explorer's context menu on a checkpoint;
+ * `options` (a command argument, e.g. `{ manyThreshold: 50 }`) overrides every other settings layer.
+ */
+export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, options?: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     await vscode.window.showWarningMessage('Long-Tail Lens loads checkpoints and datasets only in a trusted workspace. Trust this workspace to analyse it.', 'Manage Workspace Trust').then((c) => {
       if (c) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -71,6 +76,8 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri):
     await vscode.window.showWarningMessage('Open a folder that holds a checkpoint and a dataset first.');
     return;
   }
+  // Settings first: an invalid longtail.json or setting is reported before any question is asked.
+  const settings = await readAnalysisSettings(folder, options);
   const last = await readLastAnalysis(folder);
   let model = target;
   if (!model) {
@@ -111,20 +118,16 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri):
   await writeLastAnalysis(folder, { model: rel(model), eval: rel(evalPick.uri), train: rel(train) }).catch((e: unknown) =>
     deps.log.warn(`could not remember the choice in longtail.json: ${String(e)}`),
   );
-  const config = vscode.workspace.getConfiguration('longtail');
   const params: AnalyseParams = {
     model: model.fsPath,
     eval: evalPick.uri.fsPath,
     train: train.fsPath,
     workspace: folder.uri.fsPath,
-    batchSize: config.get<number>('batchSize'),
-    manyThreshold: config.get<number>('buckets.manyThreshold'),
-    fewThreshold: config.get<number>('buckets.fewThreshold'),
-    confusionMatrixLimit: config.get<number>('confusionMatrixLimit'),
+    ...settings.values,
   };
-  deps.log.info(`analysing ${params.model} on ${params.eval} (train counts from ${params.train})`);
+  deps.log.info(`analysing ${params.model} on ${params.eval} (train counts from ${params.train}); ${describeSettings(settings)}`);
   const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename(model.fsPath)}`);
-  deps.onResult(result, params);
+  deps.onResult(result, params, options);
   deps.log.info(
     `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
       `${result.fromCache ? ' (embeddings from cache)' : ''}, ${result.seconds.toFixed(1)} s`,

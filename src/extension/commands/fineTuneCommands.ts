@@ -14,6 +14,8 @@ import type { EngineClient } from '../engineClient';
 import { findCheckpoints, findDatasets } from '../findInputs';
 import { TrainingPanel } from '../panels/trainingPanel';
 import { pickPath } from '../pickPath';
+import { readAnalysisSettings } from '../settings/readSettings';
+import { describeSettings } from '../settings/resolveSettings';
 import { readLastAnalysis } from '../workspaceConfigFile';
 import { describeProgress, snapshotReporter } from './analyseCheckpoint';
 
@@ -50,8 +52,11 @@ async function inputNumber(title: string, prompt: string, value: string, check: 
   return text === undefined ? undefined : Number(text);
 }
 
-/** Runs one fine-tuning command; `loss` undefined asks for the loss first. */
-export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, target?: vscode.Uri): Promise<void> {
+/**
+ * Runs one fine-tuning command; `loss` undefined asks for the loss first. `options` (a command argument,
+ * e.g. `{ manyThreshold: 50 }`) overrides every other settings layer (see settings/resolveSettings.ts).
+ */
+export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, target?: vscode.Uri, options?: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     await vscode.window.showWarningMessage('Long-Tail Lens fine-tunes checkpoints only in a trusted workspace.');
     return;
@@ -61,6 +66,8 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
     await vscode.window.showWarningMessage('Open a folder that holds a checkpoint and a dataset first.');
     return;
   }
+  // Settings first: an invalid longtail.json or setting is reported before any question is asked.
+  const settings = await readAnalysisSettings(folder, options);
   let loss = presetLoss;
   if (!loss) {
     const pick = await vscode.window.showQuickPick(lossChoices, { title: 'Fine-tune: loss', ignoreFocusOut: true });
@@ -108,17 +115,15 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const out = path.join(folder.uri.fsPath, '.longtail', 'finetune', `${stamp}-${loss}-${scope.scope}`);
-  const config = vscode.workspace.getConfiguration('longtail');
-  const thresholds = { manyThreshold: config.get<number>('buckets.manyThreshold'), fewThreshold: config.get<number>('buckets.fewThreshold') };
+  const thresholds = { manyThreshold: settings.values.manyThreshold, fewThreshold: settings.values.fewThreshold };
   const analyseParams: AnalyseParams = {
     model: model.fsPath,
     eval: evalPick.uri.fsPath,
     train: train.uri.fsPath,
     workspace: folder.uri.fsPath,
-    batchSize: config.get<number>('batchSize'),
-    confusionMatrixLimit: config.get<number>('confusionMatrixLimit'),
-    ...thresholds,
+    ...settings.values,
   };
+  deps.log.info(`fine-tuning settings: ${describeSettings(settings)}`);
   const params: FineTuneParams = {
     model: model.fsPath,
     train: train.uri.fsPath,
@@ -134,7 +139,7 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   };
   const runTitle = `${loss}${lossOptions.tau !== undefined ? ` (τ=${lossOptions.tau})` : ''}, ${scope.scope}, ${epochs} epoch${epochs === 1 ? '' : 's'}`;
   const initial: TrainingShowRunMessage = { type: 'training/showRun', title: runTitle, totalEpochs: epochs, epochs: [], baselineBalancedError: null, status: 'running', detail: 'analysing the checkpoint before fine-tuning' };
-  const panel = new TrainingPanel(deps.extensionUri, initial);
+  const panel = TrainingPanel.create(deps.extensionUri, initial);
   const update = (patch: Partial<TrainingShowRunMessage>): void => panel.update({ ...panel.current, ...patch });
   let result: FineTuneResult;
   let beforeReport: string;

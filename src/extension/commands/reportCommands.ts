@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../protocol/report';
 import { parseReport } from '../../protocol/validateReport';
-import { renderHtmlReport } from '../../engine/report/htmlReport';
+import { renderHtmlReport } from '../../report/htmlReport';
+import { readUserFile } from '../readUserFile';
 
 interface ReportItem extends vscode.QuickPickItem {
   readonly uri: vscode.Uri;
@@ -17,7 +18,7 @@ export async function findReports(): Promise<vscode.Uri[]> {
 }
 
 async function readJson(uri: vscode.Uri): Promise<Report> {
-  return parseReport(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), uri.fsPath);
+  return parseReport(await readUserFile(uri.fsPath), uri.fsPath);
 }
 
 /** Quick pick of reports; returns undefined when dismissed. */

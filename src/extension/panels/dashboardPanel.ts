@@ -1,41 +1,53 @@
 /**
  * The dashboard webview panel: shows a report.json (optionally compared with a second one) with the
  * dashboard bundle. Handshake: the webview sends `dashboard/ready`, the panel answers with the whole
- * report (never before, never a delta). Survives reloads through a panel serializer; the webview
- * keeps its own UI state (tab, sort, filter) with getState/setState.
+ * report (never before, never a delta) and the files it came from. The webview keeps those files and
+ * its UI state (tab, sort, filter) with setState; after a window reload VS Code passes that state to the
+ * serializer, so every restored panel reopens its own report on the same tab.
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../protocol/report';
 import { parseReport } from '../../protocol/validateReport';
-import { isFromDashboardMessage, type ToDashboardMessage } from '../../protocol/webviewProtocol';
+import { isFromDashboardMessage, parseDashboardInput, type DashboardInput, type ToDashboardMessage } from '../../protocol/webviewProtocol';
 import { dashboardHtml } from '../dashboardHtml';
-
-/** What a panel shows; persisted so the panel can be restored after a reload. */
-interface PanelInput {
-  readonly reportPath: string;
-  readonly comparePath?: string;
-}
-
-const stateKey = 'longtail.dashboard.inputs';
+import { readUserFile } from '../readUserFile';
 
 async function readReportFile(file: string): Promise<Report> {
-  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
-  return parseReport(new TextDecoder().decode(bytes), file);
+  return parseReport(await readUserFile(file), file);
 }
+
+/** The run folder's name, e.g. `20261122T222406Z` for `.longtail/runs/20261122T222406Z/report.json`. */
+function runName(reportPath: string): string {
+  return path.basename(path.dirname(reportPath));
+}
+
+/** The panel title: `Long-Tail: <run>` or `Long-Tail: <before> vs <after>`. */
+function titleFor(input: DashboardInput): string {
+  return input.comparePath ? `Long-Tail: ${runName(input.reportPath)} vs ${runName(input.comparePath)}` : `Long-Tail: ${runName(input.reportPath)}`;
+}
+
+/** Shown in a restored panel whose saved state does not say which report it showed. */
+const noInputMessage =
+  'This dashboard was restored after a window reload, but it did not save which report it showed (it was opened by an older version, or its state was lost). Open the report again with "Long-Tail: Open report".';
+
+/** Shown instead of a report in a restricted (untrusted) workspace. */
+const restrictedMessage =
+  'Long-Tail Lens reads nothing from this workspace in Restricted Mode. Trust the workspace (Manage Workspace Trust) to see this report; the dashboard then loads it.';
 
 /** One dashboard panel. */
 export class DashboardPanel implements vscode.Disposable {
   static readonly viewType = 'longtail.dashboard';
-  private static readonly panels = new Map<string, DashboardPanel>();
+  private static readonly panels = new Set<DashboardPanel>();
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
 
   private constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private readonly panel: vscode.WebviewPanel,
-    private input: PanelInput,
+    private input: DashboardInput | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
     const webview = panel.webview;
@@ -49,86 +61,96 @@ export class DashboardPanel implements vscode.Disposable {
       webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'dashboard.css')).toString(),
       randomBytes(18).toString('base64'),
     );
+    if (input) panel.title = titleFor(input);
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       panel.onDidDispose(() => this.dispose()),
     );
-    DashboardPanel.panels.set(DashboardPanel.key(input), this);
-    void this.remember();
-  }
-
-  private static key(input: PanelInput): string {
-    return `${input.reportPath}\u0000${input.comparePath ?? ''}`;
+    DashboardPanel.panels.add(this);
   }
 
   /** Shows a report beside the editor, reusing the panel already showing it. */
-  static async show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, input: PanelInput): Promise<DashboardPanel> {
-    const existing = DashboardPanel.panels.get(DashboardPanel.key(input));
+  static async show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, input: DashboardInput): Promise<DashboardPanel> {
+    const existing = [...DashboardPanel.panels].find((p) => p.shows(input));
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      existing.panel.reveal(undefined, true);
       await existing.refresh();
       return existing;
     }
-    const title = input.comparePath
-      ? `Long-Tail: ${path.basename(path.dirname(input.reportPath))} vs ${path.basename(path.dirname(input.comparePath))}`
-      : `Long-Tail: ${path.basename(path.dirname(input.reportPath))}`;
-    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, titleFor(input), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
       retainContextWhenHidden: false,
     });
     return new DashboardPanel(context, panel, input, log);
   }
 
-  /** Re-reads every panel whose report is `reportPath` (watch mode writes a new report each time; this is for in-place updates). */
-  static async refreshAll(): Promise<void> {
-    await Promise.all([...DashboardPanel.panels.values()].map((p) => p.refresh()));
+  /**
+   * Points every panel that shows `previousReport` alone (not as a comparison) at `nextReport`, in
+   * place (watch mode: a re-analysis writes a new run folder). Returns how many panels were updated.
+   */
+  static async replaceReport(previousReport: string, nextReport: string): Promise<number> {
+    const showing = [...DashboardPanel.panels].filter((p) => p.input?.reportPath === previousReport && !p.input.comparePath);
+    await Promise.all(showing.map((p) => p.showInput({ reportPath: nextReport })));
+    return showing.length;
   }
 
-  /** Restores a panel after a window reload. */
+  /** Re-sends the report to every panel (the workspace was just trusted). */
+  static async reloadAll(): Promise<void> {
+    await Promise.all([...DashboardPanel.panels].map((p) => p.refresh()));
+  }
+
+  /** Restores panels after a window reload from the state their webview saved. */
   static registerSerializer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-        const input = context.workspaceState.get<PanelInput>(stateKey);
-        if (!input) {
-          panel.dispose();
-          return;
-        }
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        const input = parseDashboardInput((state as { input?: unknown } | undefined)?.input);
+        log.info(input ? `restored a dashboard on ${input.reportPath}${input.comparePath ? ` vs ${input.comparePath}` : ''}` : 'restored a dashboard without a saved report path');
         new DashboardPanel(context, panel, input, log);
       },
     });
   }
 
   /** Points this panel at another report (watch mode) and re-renders. */
-  async showInput(input: PanelInput): Promise<void> {
-    DashboardPanel.panels.delete(DashboardPanel.key(this.input));
+  async showInput(input: DashboardInput): Promise<void> {
     this.input = input;
-    DashboardPanel.panels.set(DashboardPanel.key(input), this);
-    await this.remember();
+    if (!this.disposed) this.panel.title = titleFor(input);
     await this.refresh();
   }
 
   dispose(): void {
-    DashboardPanel.panels.delete(DashboardPanel.key(this.input));
+    if (this.disposed) return;
+    this.disposed = true;
+    DashboardPanel.panels.delete(this);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
 
-  private async remember(): Promise<void> {
-    await this.context.workspaceState.update(stateKey, this.input);
+  private shows(input: DashboardInput): boolean {
+    return this.input?.reportPath === input.reportPath && (this.input.comparePath ?? '') === (input.comparePath ?? '');
   }
 
   private async post(message: ToDashboardMessage): Promise<void> {
-    await this.panel.webview.postMessage(message);
+    if (!this.disposed) await this.panel.webview.postMessage(message);
   }
 
   private async refresh(): Promise<void> {
     if (!this.ready) {
       return; // the report is sent on `dashboard/ready`
     }
+    const input = this.input;
+    if (!input) {
+      await this.post({ type: 'dashboard/showError', message: noInputMessage });
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      await this.post({ type: 'dashboard/showError', message: restrictedMessage });
+      return;
+    }
     try {
-      const report = await readReportFile(this.input.reportPath);
-      const compare = this.input.comparePath ? await readReportFile(this.input.comparePath) : null;
-      await this.post({ type: 'dashboard/showReport', report, compare, title: path.basename(path.dirname(this.input.reportPath)) });
+      const report = await readReportFile(input.reportPath);
+      const compare = input.comparePath ? await readReportFile(input.comparePath) : null;
+      if (input !== this.input) return; // pointed elsewhere meanwhile; that refresh wins
+      await this.post({ type: 'dashboard/showReport', report, compare, title: runName(input.reportPath), input });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`dashboard: ${message}`);
@@ -149,7 +171,7 @@ export class DashboardPanel implements vscode.Disposable {
     // dashboard/exportCsv: never write next to (or over) the user's inputs without asking.
     const name = path.basename(message.suggestedName).replace(/[^\w.-]/g, '_') || 'classes.csv';
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(path.dirname(this.input.reportPath), name)),
+      defaultUri: this.input ? vscode.Uri.file(path.join(path.dirname(this.input.reportPath), name)) : undefined,
       filters: { CSV: ['csv'] },
       title: 'Export per-class table as CSV',
     });

@@ -1,10 +1,12 @@
 /**
  * The live fine-tuning panel: loss and balanced error per epoch (webview/training). The host keeps the
- * whole run and posts it complete after `training/ready` and on every change.
+ * whole run and posts it complete after `training/ready` and on every change. The webview saves each
+ * snapshot with setState; after a window reload the serializer restores the panel from that state as a
+ * record of the run, marked no longer live (the engine run does not survive a reload).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isFromTrainingMessage, type TrainingShowRunMessage } from '../../protocol/webviewProtocol';
+import { isFromTrainingMessage, restoreTrainingRun, type TrainingShowRunMessage } from '../../protocol/webviewProtocol';
 import { dashboardHtml } from '../dashboardHtml';
 
 /** One fine-tuning run's panel. */
@@ -15,13 +17,17 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
-  constructor(extensionUri: vscode.Uri, initial: TrainingShowRunMessage) {
+  private constructor(
+    extensionUri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
+    initial: TrainingShowRunMessage,
+  ) {
     this.run = initial;
-    this.panel = vscode.window.createWebviewPanel(TrainingPanel.viewType, `Long-Tail: fine-tuning`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const webview = panel.webview;
+    webview.options = {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
-    const webview = this.panel.webview;
+    };
     webview.html = dashboardHtml(
       webview.cspSource,
       webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'training.js')).toString(),
@@ -35,11 +41,30 @@ export class TrainingPanel implements vscode.Disposable {
           void this.post();
         }
       }),
-      this.panel.onDidDispose(() => this.dispose()),
+      panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  private readonly panel: vscode.WebviewPanel;
+  /** Opens a new panel beside the editor for a run that is starting. */
+  static create(extensionUri: vscode.Uri, initial: TrainingShowRunMessage): TrainingPanel {
+    const panel = vscode.window.createWebviewPanel(TrainingPanel.viewType, `Long-Tail: fine-tuning ${initial.title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    });
+    return new TrainingPanel(extensionUri, panel, initial);
+  }
+
+  /** Restores panels after a window reload from the run their webview saved (see {@link restoreTrainingRun}). */
+  static registerSerializer(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(TrainingPanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        const run = restoreTrainingRun(state);
+        log.info(`restored a fine-tuning panel (${run.title}, ${run.epochs.length} epochs, ${run.status})`);
+        panel.title = `Long-Tail: fine-tuning ${run.title} (ended)`;
+        new TrainingPanel(extensionUri, panel, run);
+      },
+    });
+  }
 
   /** Replaces the run shown (a complete snapshot). */
   update(run: TrainingShowRunMessage): void {

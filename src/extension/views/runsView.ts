@@ -64,6 +64,8 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
+      // Restricted Mode: nothing is read, so the view shows its welcome text saying why.
+      if (!vscode.workspace.isTrusted) return [];
       const runs: RunSummary[] = [];
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         for (const kind of ['runs', 'finetune'] as const) {
