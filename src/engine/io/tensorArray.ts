@@ -107,7 +107,7 @@ export interface TensorFile {
   /** The path as given. */
   readonly path: string;
   /** Container format. */
-  readonly format: 'npy' | 'npz' | 'safetensors';
+  readonly format: 'npy' | 'npz' | 'safetensors' | 'pth';
   /** The arrays, in file order. */
   readonly entries: readonly TensorEntry[];
   /** The entry called `name`, if any. */

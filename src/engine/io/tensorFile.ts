@@ -1,6 +1,7 @@
 /**
- * One entry point for tensor containers: detects `.npy`, `.npz` (zip) or `.safetensors` from the first
- * bytes (not the file name) and opens it. {@link readTensorFile} reads every array;
+ * One entry point for tensor containers: detects `.npy`, `.npz` (zip), a `torch.save` checkpoint (zip with
+ * `data.pkl`: `.pth`/`.pt`/`.ckpt`/`pytorch_model.bin`) or `.safetensors` from the content (not the file name)
+ * and opens it. {@link readTensorFile} reads every array;
  * {@link openTensorFile} lists them and reads on demand.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
@@ -8,11 +9,13 @@ import { openForRead, readUpTo } from './fileAccess';
 import { openNpyFile } from './npyFile';
 import { isNpyMagic } from './npyFormat';
 import { openNpzFile } from './npzFile';
+import { isTorchZipDirectory, openTorchCheckpoint, stateDictHint } from './torchCheckpointFile';
 import { looksLikeSafetensors, openSafetensorsFile } from './safetensorsFile';
+import { readZipDirectory } from './zipArchive';
 import type { TensorArray, TensorFile } from './tensorArray';
 
 /** Container formats {@link openTensorFile} recognises. */
-export type TensorFileFormat = 'npy' | 'npz' | 'safetensors';
+export type TensorFileFormat = 'npy' | 'npz' | 'safetensors' | 'pth';
 
 /** True when `prefix` starts a zip archive (local header or, for an empty archive, the end record). */
 export function isZipMagic(prefix: Uint8Array): boolean {
@@ -28,7 +31,23 @@ export async function detectTensorFileFormat(path: string): Promise<TensorFileFo
       return 'npy';
     }
     if (isZipMagic(prefix)) {
-      return 'npz';
+      return isTorchZipDirectory(await readZipDirectory(file)) ? 'pth' : 'npz';
+    }
+    if (prefix[0] === 0x80 && prefix[1] === 0x02 && prefix[2] === 0x8a && prefix[3] === 0x0a) {
+      // pickle protocol 2 starting with torch's legacy magic number 0x1950a86a20f9469cfc6c
+      throw new LongtailError(
+        ErrorCode.UnknownFormat,
+        `${path}: a PyTorch checkpoint in the legacy format of torch < 1.6; load it once with a current torch and re-save it (torch.save(torch.load(old), new) writes the zip format), or ${stateDictHint}`,
+        { file: path },
+      );
+    }
+    const tar = await readUpTo(file, 257, 5);
+    if (tar.toString('latin1') === 'ustar') {
+      throw new LongtailError(
+        ErrorCode.UnknownFormat,
+        `${path}: a tar archive (the checkpoint format of torch < 1.6, or an archive of files); re-save it with torch >= 1.6 (torch.save(torch.load(old), new)) or extract the file you mean`,
+        { file: path },
+      );
     }
     if (looksLikeSafetensors(prefix, file.size)) {
       return 'safetensors';
@@ -49,8 +68,10 @@ export async function openTensorFile(path: string): Promise<TensorFile> {
       return openNpzFile(path);
     case 'safetensors':
       return openSafetensorsFile(path);
+    case 'pth':
+      return openTorchCheckpoint(path);
     default:
-      throw new LongtailError(ErrorCode.UnknownFormat, `${path}: not a .npy, .npz or .safetensors file`, { file: path });
+      throw new LongtailError(ErrorCode.UnknownFormat, `${path}: not a .npy, .npz, .safetensors or PyTorch (.pth) file`, { file: path });
   }
 }
 

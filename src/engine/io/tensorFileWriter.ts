@@ -4,9 +4,9 @@
  * the data, C order, little-endian). The readers in this folder read all three back. `float16`/`bfloat16`
  * arrays (held as float32 after reading) are written as float32.
  */
-import { crc32 } from 'node:zlib';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { TensorArray, TensorDType } from './tensorArray';
+import { encodeStoredZip } from './zipWriter';
 
 const npyDescr: Readonly<Record<TensorDType, string>> = {
   float16: '<f4',
@@ -47,7 +47,7 @@ function assertLittleEndianHost(): void {
 }
 
 /** The raw little-endian bytes of an array's values (a view, no copy). */
-function dataBytes(array: TensorArray): Uint8Array {
+export function dataBytes(array: TensorArray): Uint8Array {
   const size = array.shape.reduce((a, b) => a * b, 1);
   if (array.data.length !== size) {
     throw new LongtailError(ErrorCode.Internal, `internal error: array '${array.name}' has ${array.data.length} values for shape [${array.shape.join(', ')}]`);
@@ -70,51 +70,7 @@ export function encodeNpy(array: TensorArray): Uint8Array {
 
 /** A `.npz` archive: one stored (uncompressed) `<name>.npy` member per array, in the given order. */
 export function encodeNpz(arrays: readonly TensorArray[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const array of arrays) {
-    const name = Buffer.from(`${array.name}.npy`, 'utf8');
-    const body = encodeNpy(array);
-    if (offset + body.length > 0xfffffff0) {
-      throw new LongtailError(ErrorCode.InvalidOption, 'the .npz writer does not write archives above 4 GiB (zip64)');
-    }
-    const crc = crc32(body) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt32LE(0, 10); // time, date
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(body.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x0800, 8);
-    entry.writeUInt16LE(0, 10);
-    entry.writeUInt32LE(0, 12);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(body.length, 20);
-    entry.writeUInt32LE(body.length, 24);
-    entry.writeUInt16LE(name.length, 28);
-    entry.writeUInt32LE(offset, 42);
-    parts.push(local, name, body);
-    central.push(entry, name);
-    offset += local.length + name.length + body.length;
-  }
-  const centralSize = central.reduce((a, b) => a + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(arrays.length, 8);
-  end.writeUInt16LE(arrays.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
+  return encodeStoredZip(arrays.map((array) => ({ name: `${array.name}.npy`, body: encodeNpy(array) })), '.npz');
 }
 
 /** A `.safetensors` file with the arrays in the given order (optional string metadata). */

@@ -1,6 +1,6 @@
 /**
- * Writes a fine-tuned classifier head back in its input's container (.npz or .safetensors) with the
- * same keys: every array of the input is copied, the head's weight and bias replaced (weight in the
+ * Writes a fine-tuned classifier head back in its input's container (.npz, .safetensors, or a torch.save
+ * `.pth` state dict — flat, with the dotted keys it was read with) with the same keys: every array of the input is copied, the head's weight and bias replaced (weight in the
  * stored layout: PyTorch `[C, D]` or Keras kernel `[D, C]`; in the stored float dtype, float16/bfloat16
  * written as float32). The input file is only read.
  */
@@ -10,6 +10,7 @@ import type { HeadCheckpoint } from '../io/headCheckpoint';
 import type { TensorArray, TensorData } from '../io/tensorArray';
 import { openTensorFile } from '../io/tensorFile';
 import { encodeNpz, encodeSafetensors } from '../io/tensorFileWriter';
+import { encodeTorchCheckpoint } from '../io/torchCheckpointWriter';
 
 function floatData(values: Float32Array, dtype: TensorArray['dtype']): TensorData {
   return dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
@@ -43,7 +44,8 @@ export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, 
         arrays.push(original);
       }
     }
-    await fs.writeFile(target, file.format === 'npz' ? encodeNpz(arrays) : encodeSafetensors(arrays), { flag: 'wx' });
+    const bytes = file.format === 'npz' ? encodeNpz(arrays) : file.format === 'pth' ? encodeTorchCheckpoint(arrays) : encodeSafetensors(arrays);
+    await fs.writeFile(target, bytes, { flag: 'wx' });
   } finally {
     await file.close();
   }
