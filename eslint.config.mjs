@@ -1,5 +1,6 @@
 // Lint, including the architecture's import boundaries (the build fails on a violation):
-// only src/extension imports 'vscode'; src/protocol is pure; webview code never touches Node, TF.js or vscode.
+// only src/extension imports 'vscode'; src/protocol is pure; webview code never touches Node, TF.js or vscode;
+// src/extension never imports the engine (it runs in its own process); src/report is shared by CLI and extension.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'util', 'crypto', 'stream', 'zlib', 'worker_threads', 'module', 'node:*'];
@@ -24,6 +25,14 @@ export default tseslint.config(
   {
     files: ['src/engine/**/*.ts', 'src/cli/**/*.ts'],
     rules: restrict(['vscode'], ['**/extension/*', '**/client/*'], 'The engine and CLI never import vscode or host code.'),
+  },
+  {
+    files: ['src/extension/**/*.ts'],
+    rules: restrict([], ['@tensorflow/*', '**/engine'], 'The extension talks to the engine process through src/client and src/protocol; shared code it needs lives in src/report or src/protocol.'),
+  },
+  {
+    files: ['src/report/**/*.ts'],
+    rules: restrict(['vscode', 'vscode-jsonrpc', 'vscode-jsonrpc/node'], ['@tensorflow/*', '**/engine/*', '**/extension/*', '**/client/*', '**/cli/*'], 'src/report is shared by the CLI and the extension: Node and src/protocol only, no vscode, no TF.js, no engine or host code.'),
   },
   {
     files: ['src/client/**/*.ts'],

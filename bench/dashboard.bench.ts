@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { renderHtmlReport } from '../src/engine/report/htmlReport';
+import { renderHtmlReport } from '../src/report/htmlReport';
 import { makeReport } from '../test/fixtures/makeReport';
 
 type PageValue = ReturnType<typeof JSON.parse>;

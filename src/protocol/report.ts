@@ -2,7 +2,7 @@
  * `report.json`, schema version 1: the diagnostics of one checkpoint on one evaluation set. Field names
  * are a contract read by the dashboards, the CLI and outside tools; change them only with a new
  * `schemaVersion`. The JSON Schema is `src/protocol/report.schema.json` (kept equal by a unit test).
- * Formulas: ../shared/reference/longtail-methods.md §1.4, §2.1, §3.1, §8.3, §9.
+ * Formulas: docs/methods.md §1.4, §2.1, §3.1, §8.3, §9.
  */
 
 /** Frequency bucket of a class by training count (defaults: many > 100, few < 20, else medium). */
@@ -121,25 +121,83 @@ export interface ConfusionReport {
   readonly topPairs: readonly { readonly trueClass: number; readonly predictedClass: number; readonly count: number }[];
 }
 
-/** A post-hoc sweep over τ (0 to 2 step 0.1). */
+/**
+ * A post-hoc sweep over τ: 0 to 2 step 0.1, extended upwards in steps of 2 (up to τ = 10) while the best τ
+ * sits on the grid's upper edge. Every number is over the whole eval set, so `bestTau` is an oracle choice
+ * (chosen on the data it is reported on); `PostHocReport.selection` holds the honest, held-out choice.
+ */
 export interface PostHocSweep {
   readonly taus: readonly number[];
   /** Balanced error at each τ. */
   readonly balancedError: readonly number[];
+  /** Oracle: the τ with the smallest balanced error on the eval set itself. */
   readonly bestTau: number;
   readonly bestBalancedError: number;
   /** Bucket accuracies at τ = 1. */
   readonly bucketsAtOne: BucketAccuracies;
   /** Bucket accuracies at the best τ. */
   readonly bucketsAtBest: BucketAccuracies;
+  /**
+   * True when the best τ is the largest τ of the (extended) grid, so a larger τ might be better still.
+   * Absent in reports written before the grid was extended.
+   */
+  readonly bestAtGridEdge?: boolean;
+}
+
+/** A τ chosen on the validation part of a held-out split and reported on its test part. */
+export interface HeldOutChoice {
+  /** The τ with the smallest balanced error on the validation part (ties as for the best τ). */
+  readonly tau: number;
+  readonly valBalancedError: number;
+  /** Balanced error on the test part at that τ: the honest estimate. */
+  readonly testBalancedError: number;
+  /** Bucket accuracies on the test part at that τ. */
+  readonly testBuckets: BucketAccuracies;
+  /** For contrast, the oracle: the best τ on the test part itself and its balanced error there. */
+  readonly oracleTau: number;
+  readonly oracleTestBalancedError: number;
+  /** True when `tau` is the largest τ of the grid (the validation optimum may lie beyond it). */
+  readonly atGridEdge: boolean;
+}
+
+/**
+ * τ chosen without looking at the test examples: the eval set is split, per class and seeded, into a
+ * validation part (which chooses τ) and a test part (which reports it). Classes with one eval example go to
+ * the test part.
+ */
+export interface TauSelection {
+  readonly method: 'eval-split';
+  /** Fraction of each class's eval examples put in the validation part (rounded, ≥ 1 when the class has ≥ 2). */
+  readonly valFraction: number;
+  readonly seed: number;
+  readonly valExamples: number;
+  readonly testExamples: number;
+  /** The model as is on the test part. */
+  readonly testBalancedError: number;
+  readonly testBuckets: BucketAccuracies;
+  readonly logitAdjustment: HeldOutChoice;
+  /** Bias dropped (as `PostHocReport.tauNormalisation`); null when that sweep is null. */
+  readonly tauNormalisation: HeldOutChoice | null;
+  /** Bias kept (as `PostHocReport.tauNormalisationWithBias`); null when that sweep is null. */
+  readonly tauNormalisationWithBias: HeldOutChoice | null;
 }
 
 /** Post-hoc corrections and what they would change. */
 export interface PostHocReport {
-  /** argmax_y f_y − τ log π_y (Menon et al. eq. 9). */
+  /** argmax_y f_y − τ log π_y (Menon et al. eq. 9); τ = 0 is the model as is. */
   readonly logitAdjustment: PostHocSweep;
-  /** argmax_y (w_y / ‖w_y‖^τ)·φ, without bias (Kang et al. 2020); null without embeddings and head. */
+  /**
+   * argmax_y (w_y / ‖w_y‖^τ)·φ with the bias dropped, as Kang et al.'s code does (so τ = 0 is the bias-free
+   * model, not the model as is, when the head has a bias); null without embeddings and head.
+   */
   readonly tauNormalisation: PostHocSweep | null;
+  /**
+   * argmax_y (w_y / ‖w_y‖^τ)·φ + b_y: the bias kept, so τ = 0 is the model as is. Null without embeddings,
+   * head or bias (then it equals `tauNormalisation`). Absent in older reports.
+   */
+  readonly tauNormalisationWithBias?: PostHocSweep | null;
+  /** τ chosen on a held-out validation part of the eval set; null when the eval set is too small to split. Absent in older reports. */
+  readonly selection?: TauSelection | null;
 }
 
 /** Expected calibration error (Guo et al. 2017) on the max softmax probability. */

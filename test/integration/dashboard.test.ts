@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runReport } from '../../src/cli/commands/report';
-import { renderHtmlReport } from '../../src/engine/report/htmlReport';
+import { renderHtmlReport } from '../../src/report/htmlReport';
 import { dashboardHtml } from '../../src/extension/dashboardHtml';
 import type { LongtailError } from '../../src/protocol/errors';
 import type { Report } from '../../src/protocol/report';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { CancellationSignal } from '../../protocol/progress';
 import { runDemo } from '../../engine/demo/runDemo';
 import { writeFileAtomic } from '../../engine/output/atomicOutput';
-import { renderHtmlReport } from '../../engine/report/htmlReport';
+import { renderHtmlReport } from '../../report/htmlReport';
 import type { CliIo } from '../cli';
 import { commonOptions, engineFromOptions } from '../commonOptions';
 import { UsageError } from '../usageError';

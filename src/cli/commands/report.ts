@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
-import { renderHtmlReport } from '../../engine/report/htmlReport';
+import { renderHtmlReport } from '../../report/htmlReport';
 import { readReport } from '../../engine/report/readReport';
 import type { CliIo } from '../cli';
 import { UsageError } from '../usageError';

@@ -1,6 +1,6 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
-import type { ClassReport, PostHocSweep, Report, ReportProvenance } from '../../protocol/report';
+import type { ClassReport, HeldOutChoice, PostHocSweep, Report, ReportProvenance, TauSelection } from '../../protocol/report';
 import { yieldAndCheck } from '../cancellation';
 import { balancedError, top1Error } from './balancedError';
 import { assignBuckets, bucketAccuracies, defaultThresholds } from './buckets';
@@ -9,13 +9,14 @@ import { computeClassMetrics } from './classMetrics';
 import { confusionReport } from './confusion';
 import { frequencyGroups } from './frequencyGroups';
 import { frequencyOrder } from './frequencyOrder';
+import { defaultSplitSeed, defaultValFraction, heldOutSplit, testGroup } from './heldOutSplit';
 import { logitAdjustmentCorrect, logPriors } from './logitAdjustment';
 import { multiplyABt } from './matmul';
-import { summariseSweep, tauGrid } from './postHocSweep';
 import { predictionShare } from './predictionShare';
 import { scoreLogits } from './predictions';
 import { defaultProjectionMaxPoints, defaultProjectionSeed, pcaProjection } from './projection';
 import { headReproducesLogits, tauNormalisationCorrect } from './tauNormalisation';
+import { runSweep } from './tauSelection';
 import { classTightness } from './tightness';
 import type { DiagnosticsInput, DiagnosticsOptions } from './types';
 import { validateInput } from './validateInput';
@@ -43,11 +44,14 @@ function checkOption(name: string, value: number, min: number): number {
  * raw arg-max + max softmax (N·C) → per-class metrics, buckets (n > many, n < few), top-1 and balanced error
  * (1 − mean acc over classes in eval), 10 frequency groups, prediction share, confusion (frequency order,
  * matrix when C ≤ limit, 3×3 buckets, top pairs), calibration (15 bins, (lo, hi]); logit-adjustment sweep
- * argmax f − τ log π for τ = 0…2 step 0.1 (one N·C·21 pass); with a head: ‖w_y‖ and their correlation with
- * log n_y; with head and embeddings: the τ-normalisation sweep (scores f − b when the head reproduces the
- * logits, else W·φ recomputed blockwise); with embeddings: tightness and a seeded 2-D PCA.
- * Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D] (PyTorch layout),
- * head.bias [C]. Citation: methods §1.4, §2.1, §3.1, §8.3, §9; report.ts.
+ * argmax f − τ log π for τ = 0…2 step 0.1 (one N·C·21 pass), the grid extended while the best τ is on its
+ * upper edge; with a head: ‖w_y‖ and their correlation with log n_y; with head and embeddings: the
+ * τ-normalisation sweeps with the bias dropped (Kang et al.) and, when there is a bias, kept (scores f − b
+ * when the head reproduces the logits, else W·φ recomputed blockwise); with embeddings: tightness and a
+ * seeded 2-D PCA. Every sweep also chooses τ on a seeded, stratified validation part of the eval set
+ * (`valFraction`, default 0.2) and reports it on the rest (`postHoc.selection`); the sweeps' own best τ is
+ * an oracle. Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D]
+ * (PyTorch layout), head.bias [C]. Citation: docs/methods.md §1.4, §2.1, §3.1, §8.3, §9; report.ts.
  */
 export function buildReport(input: DiagnosticsInput, provenance: ReportProvenance, options: BuildReportOptions = {}): Report {
   const stages = reportStages(input, provenance, options);
@@ -100,6 +104,11 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const maxPoints = checkOption('projectionMaxPoints', options.projectionMaxPoints ?? defaultProjectionMaxPoints, 1);
   const seed = options.projectionSeed ?? defaultProjectionSeed;
   const multiply = options.multiplyABt ?? multiplyABt;
+  const valFraction = options.valFraction ?? defaultValFraction;
+  if (!(valFraction >= 0 && valFraction < 1)) {
+    throw new LongtailError(ErrorCode.InvalidOption, `the validation fraction must be in [0, 1), got ${String(valFraction)}`);
+  }
+  const splitSeed = checkOption('splitSeed', options.splitSeed ?? defaultSplitSeed, 0);
 
   const checked = validateInput(input);
   const { n, c, d, labels, trainCounts } = checked;
@@ -122,9 +131,12 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const calib = calibration(confidence, labels, predictions);
   yield 'metrics+confusion+calibration';
 
-  const taus = tauGrid();
-  const laCorrect = logitAdjustmentCorrect(input.logits, labels, c, logPriors(trainCounts), taus);
-  const logitAdjustment = summariseSweep(taus, laCorrect, metrics.evalCount, buckets);
+  const split = valFraction > 0 ? heldOutSplit(labels, c, valFraction, splitSeed) : null;
+  const usable = split !== null && split.valExamples > 0 && split.testExamples > 0 ? split : null;
+  const grouping = usable ? { groupOf: usable.groupOf, groups: 2 } : {};
+  const logPrior = logPriors(trainCounts);
+  const la = runSweep((taus) => logitAdjustmentCorrect(input.logits, labels, c, logPrior, taus, grouping), metrics.evalCount, buckets, usable);
+  const logitAdjustment = la.sweep;
   yield 'logitAdjustment';
 
   const norms = head !== null && d !== null ? classWeightNorms(head.weight, c, d) : null;
@@ -132,17 +144,41 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   yield 'weightNorms';
 
   let tauNormalisation: PostHocSweep | null = null;
+  let tauNormalisationWithBias: PostHocSweep | null = null;
+  let tnChoice: HeldOutChoice | null = null;
+  let tnBiasChoice: HeldOutChoice | null = null;
   if (head !== null && embeddings !== null && norms !== null && d !== null) {
     const fromLogits = headReproducesLogits(input.logits, embeddings, head.weight, bias, n, c, d);
-    const correct = tauNormalisationCorrect(
-      fromLogits ? { kind: 'logits', logits: input.logits, bias } : { kind: 'embeddings', embeddings, weight: head.weight, d, multiply },
-      labels,
-      c,
-      norms,
-      taus,
-    );
-    tauNormalisation = summariseSweep(taus, correct, metrics.evalCount, buckets);
+    const scores = fromLogits ? ({ kind: 'logits', logits: input.logits, bias } as const) : ({ kind: 'embeddings', embeddings, weight: head.weight, d, multiply } as const);
+    const tn = runSweep((taus) => tauNormalisationCorrect(scores, labels, c, norms, taus, grouping), metrics.evalCount, buckets, usable);
+    tauNormalisation = tn.sweep;
+    tnChoice = tn.choice;
     yield fromLogits ? 'tauNormalisation (scores f − b)' : 'tauNormalisation (scores W·φ)';
+    if (bias !== null) {
+      const tb = runSweep((taus) => tauNormalisationCorrect(scores, labels, c, norms, taus, { ...grouping, keepBias: bias }), metrics.evalCount, buckets, usable);
+      tauNormalisationWithBias = tb.sweep;
+      tnBiasChoice = tb.choice;
+      yield 'tauNormalisation with bias';
+    }
+  }
+  let selection: TauSelection | null = null;
+  if (usable !== null && la.choice !== null) {
+    const testCorrect = new Int32Array(c);
+    for (let i = 0; i < n; i++) {
+      if (usable.groupOf[i] === testGroup && predictions[i] === labels[i]) testCorrect[labels[i]]++;
+    }
+    selection = {
+      method: 'eval-split',
+      valFraction,
+      seed: splitSeed,
+      valExamples: usable.valExamples,
+      testExamples: usable.testExamples,
+      testBalancedError: balancedError(testCorrect, usable.testCount),
+      testBuckets: bucketAccuracies(testCorrect, usable.testCount, buckets),
+      logitAdjustment: la.choice,
+      tauNormalisation: tnChoice,
+      tauNormalisationWithBias: tnBiasChoice,
+    };
   }
 
   const tightness = embeddings !== null && d !== null ? classTightness(embeddings, labels, c, d, multiply) : null;
@@ -189,7 +225,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
     },
     weightNorms,
     confusion,
-    postHoc: { logitAdjustment, tauNormalisation },
+    postHoc: { logitAdjustment, tauNormalisation, tauNormalisationWithBias, selection },
     calibration: calib,
     projection,
   };

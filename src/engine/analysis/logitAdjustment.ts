@@ -35,8 +35,11 @@ const pruneFromClasses = 32;
  * Exact pruning for C ≥ 32 (results identical to the full scan): each score g_y(τ) = f_y + τ·a_y,
  * a_y = −log π_y, is a line in τ, so only the candidates of {@link envelopeCandidates} (an exact superset
  * of the per-τ winners, in index order) are scored for every τ.
- * Shapes: logits [N, C], labels [N], logPrior [C], taus [T] → correct [T, C] (correct[k·C + y]).
- * Citation: Menon et al. 2021 eq. 9; methods §2.1; §13.1 / §13.6 test vectors.
+ * With `groupOf` (example i in group groupOf[i] < groups, e.g. 0 = validation, 1 = test) the counts are kept
+ * per group. Shapes: logits [N, C], labels [N], logPrior [C], taus [T], groupOf [N] → correct [G, T, C]
+ * (correct[(g·T + k)·C + y]; G = 1 without groups).
+ * Citation: Menon et al. 2021, "Long-tail learning via logit adjustment", eq. 9; docs/methods.md
+ * (post-hoc logit adjustment).
  */
 export function logitAdjustmentCorrect(
   logits: FloatArray,
@@ -44,20 +47,24 @@ export function logitAdjustmentCorrect(
   c: number,
   logPrior: Float64Array,
   taus: readonly number[],
+  grouping: { readonly groupOf?: Uint8Array | null; readonly groups?: number } = {},
 ): Int32Array {
   const n = labels.length;
   const t = taus.length;
+  const groupOf = grouping.groupOf ?? null;
+  const groups = grouping.groups ?? 1;
   const adjust = new Float64Array(t * c);
   for (let k = 0; k < t; k++) {
     for (let y = 0; y < c; y++) {
       adjust[k * c + y] = -(taus[k] * logPrior[y]);
     }
   }
-  const correct = new Int32Array(t * c);
+  const correct = new Int32Array(groups * t * c);
   if (c < pruneFromClasses || t < 3) {
     for (let i = 0; i < n; i++) {
       const off = i * c;
       const label = labels[i];
+      const gOff = groupOf ? groupOf[i] * t * c : 0;
       for (let k = 0; k < t; k++) {
         const base = k * c;
         let best = logits[off] + adjust[base];
@@ -70,7 +77,7 @@ export function logitAdjustmentCorrect(
           }
         }
         if (arg === label) {
-          correct[base + label]++;
+          correct[gOff + base + label]++;
         }
       }
     }
@@ -89,6 +96,7 @@ export function logitAdjustmentCorrect(
     const off = i * c;
     const count = envelopeCandidates(logits, off, slope, maxSlope, c, tLo, tHi, cand);
     const label = labels[i];
+    const gOff = groupOf ? groupOf[i] * t * c : 0;
     for (let k = 0; k < t; k++) {
       const base = k * c;
       let y0 = cand[0];
@@ -102,7 +110,7 @@ export function logitAdjustmentCorrect(
         }
       }
       if (y0 === label) {
-        correct[base + label]++;
+        correct[gOff + base + label]++;
       }
     }
   }

@@ -61,6 +61,13 @@ export interface DiagnosticsOptions {
   readonly projectionSeed?: number;
   /** Dense product kernel for the large products (default: the blocked JS kernel). */
   readonly multiplyABt?: MultiplyABt;
+  /**
+   * Fraction of each class's eval examples held out to choose τ, which is then reported on the rest
+   * (default 0.2; 0 turns the held-out choice off). See heldOutSplit.ts.
+   */
+  readonly valFraction?: number;
+  /** Seed of the held-out split (default 0). */
+  readonly splitSeed?: number;
 }
 
 /**
