@@ -30,6 +30,10 @@ export interface AnalyseParams {
   readonly fewThreshold?: number;
   /** Largest C for which the full confusion matrix is stored. */
   readonly confusionMatrixLimit?: number;
+  /** Fraction of each class's eval examples held out to choose post-hoc τ (default 0.2; 0 = off). */
+  readonly valFraction?: number;
+  /** Seed of that held-out split and of the bootstrap intervals (default 0). */
+  readonly seed?: number;
   /** Progress notifications carry this token. */
   readonly progressToken?: string;
 }

@@ -8,7 +8,7 @@
  * or extension code (eslint.config.mjs).
  */
 import { createHash } from 'node:crypto';
-import type { Report } from '../../protocol/report';
+import type { Report } from '../protocol/report';
 
 /** Inputs of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import type { CancellationSignal } from '../../protocol/progress';
-import type { Report } from '../../protocol/report';
+import type { HeldOutChoice, PostHocSweep, Report } from '../../protocol/report';
 import type { CliIo } from '../cli';
 import { commonOptions, engineFromOptions } from '../commonOptions';
 import { preprocessingFlags, preprocessingUsage, parsePreprocessingFlags } from '../preprocessingFlags';
@@ -23,6 +23,9 @@ export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train
   --batch-size <n>        forward-pass batch size (default 256)
   --many <n> --few <n>    bucket thresholds (many if count > n, few if count < n; default 100 / 20)
   --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100)
+  --val-split <f>         hold out this fraction of each class's eval examples to choose post-hoc τ, and report
+                          that τ on the rest (default 0.2; 0 = off; the sweeps' best τ on all of eval is an oracle)
+  --seed <n>              seed of the held-out split (default 0)
   --json                  print the result as JSON instead of a summary
 ${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
@@ -34,8 +37,32 @@ function intOption(name: string, value: string | undefined, min: number): number
   return n;
 }
 
+function fractionOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const f = Number(value);
+  if (value.trim() === '' || !(f >= 0 && f < 1)) throw new UsageError(`--${name} must be a number in [0, 1) (got '${value}')`);
+  return f;
+}
+
 function pct(v: number | null): string {
   return v === null ? '   n/a' : `${(100 * v).toFixed(2).padStart(6)}%`;
+}
+
+/** τ to one decimal, marked when it sits on the grid's upper edge (a larger τ might be better still). */
+function tauText(tau: number, atEdge: boolean | undefined): string {
+  return `τ=${tau.toFixed(1)}${atEdge ? ' (grid edge: larger τ untested)' : ''}`;
+}
+
+/** One post-hoc sweep's line: τ = 1 (or τ = 0), and the oracle best τ, chosen on this same eval set. */
+function sweepLine(label: string, sweep: PostHocSweep, at: number): string {
+  const k = sweep.taus.indexOf(at);
+  const fixed = k >= 0 ? `τ=${at} → ${pct(sweep.balancedError[k])}; ` : '';
+  return `  ${label}: ${fixed}oracle best ${tauText(sweep.bestTau, sweep.bestAtGridEdge)} → ${pct(sweep.bestBalancedError)}`;
+}
+
+/** The held-out τ of one method, reported on the test part. */
+function choiceText(label: string, choice: HeldOutChoice | null): string | null {
+  return choice ? `${label} ${tauText(choice.tau, choice.atGridEdge)} → ${pct(choice.testBalancedError)}` : null;
 }
 
 /** The short human summary printed after an analysis. */
@@ -43,16 +70,28 @@ export function formatSummary(report: Report, result: AnalyseResult): string {
   const s = report.summary;
   const la = report.postHoc.logitAdjustment;
   const tn = report.postHoc.tauNormalisation;
+  const tb = report.postHoc.tauNormalisationWithBias ?? null;
+  const sel = report.postHoc.selection ?? null;
   const atOne = la.balancedError[la.taus.indexOf(1)] ?? null;
   const lines = [
     `Long-Tail Lens report: ${result.reportPath}`,
     `  ${s.evalExamples} eval examples, ${s.numClasses} classes (${s.buckets.many.classes} many / ${s.buckets.medium.classes} medium / ${s.buckets.few.classes} few)${result.fromCache ? ', embeddings from cache' : ''}`,
     `  balanced error ${pct(s.balancedError)}    top-1 error ${pct(s.top1Error)}`,
     `  accuracy  many ${pct(s.buckets.many.accuracy)}   medium ${pct(s.buckets.medium.accuracy)}   few ${pct(s.buckets.few.accuracy)}`,
-    `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)}; best τ=${la.bestTau.toFixed(1)} → ${pct(la.bestBalancedError)} (${((s.balancedError - la.bestBalancedError) * 100).toFixed(2)} points better than raw)`,
+    `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)} (${((s.balancedError - (atOne ?? s.balancedError)) * 100).toFixed(2)} points better than raw); oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
   ];
   if (tn) {
-    lines.push(`  τ-normalisation: best τ=${tn.bestTau.toFixed(1)} → balanced error ${pct(tn.bestBalancedError)}`);
+    lines.push(sweepLine(`τ-normalisation, bias dropped (Kang et al.${tb ? '; τ=0 is not the model as is' : ''})`, tn, 1));
+  }
+  if (tb) {
+    lines.push(sweepLine('τ-normalisation, bias kept (τ=0 is the model as is)', tb, 1));
+  }
+  if (sel) {
+    lines.push(
+      `  τ chosen on ${sel.valExamples} held-out eval examples (${Math.round(sel.valFraction * 100)}% of each class, seed ${sel.seed}), reported on the other ${sel.testExamples}:`,
+      `    model as is ${pct(sel.testBalancedError)}; ` +
+        [choiceText('logit adjustment', sel.logitAdjustment), choiceText('τ-norm no bias', sel.tauNormalisation), choiceText('τ-norm with bias', sel.tauNormalisationWithBias)].filter((t) => t !== null).join('; '),
+    );
   }
   if (report.weightNorms && report.weightNorms.pearsonLogCount !== null) {
     lines.push(`  weight norm vs log count: Pearson ${report.weightNorms.pearsonLogCount.toFixed(3)}, Spearman ${report.weightNorms.spearmanLogCount?.toFixed(3) ?? 'n/a'}`);
@@ -79,6 +118,8 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       many: { type: 'string' },
       few: { type: 'string' },
       'confusion-limit': { type: 'string' },
+      'val-split': { type: 'string' },
+      seed: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...preprocessingFlags,
       ...commonOptions,
@@ -109,6 +150,8 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     manyThreshold: intOption('many', values.many, 1),
     fewThreshold: intOption('few', values.few, 1),
     confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2),
+    valFraction: fractionOption('val-split', values['val-split']),
+    seed: intOption('seed', values.seed, 0),
     preprocessing: parsePreprocessingFlags(values),
     progressToken: 'cli',
   };

@@ -233,6 +233,8 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         manyThreshold: params.manyThreshold ?? config.buckets?.many,
         fewThreshold: params.fewThreshold ?? config.buckets?.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
+        valFraction: params.valFraction,
+        splitSeed: params.seed,
         multiplyABt: multiply,
         signal: ctx.signal,
       });
