@@ -29,6 +29,18 @@ export const ErrorCode = {
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
   /** An output location would overwrite something the user owns. */
   OutputExists: 'OUTPUT_EXISTS',
+  /** A path names something other than a regular file where a file is read (FIFO, device, socket, directory). */
+  NotRegularFile: 'NOT_REGULAR_FILE',
+  /** A path resolves (through symlinks) outside the folder it must stay in (model folder, workspace). */
+  OutsideFolder: 'OUTSIDE_FOLDER',
+  /** A file, a declared size or a decompressed stream exceeds a read limit (see docs/limits.md). */
+  TooLarge: 'TOO_LARGE',
+  /** An output path cannot be written: read-only, permission denied, or a symlink where a file is created. */
+  OutputNotWritable: 'OUTPUT_NOT_WRITABLE',
+  /** The disk (or quota) is full while writing an output. */
+  DiskFull: 'DISK_FULL',
+  /** Any other operating-system I/O failure on a named file (EIO, too many open files, name too long). */
+  IoError: 'IO_ERROR',
   /** Invalid option value (CLI flags, settings, longtail.json). */
   InvalidOption: 'INVALID_OPTION',
   /** The operation was cancelled by the user. */
@@ -55,6 +67,12 @@ const userInputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.BackendUnavailable,
   ErrorCode.OutputExists,
   ErrorCode.InvalidOption,
+  ErrorCode.NotRegularFile,
+  ErrorCode.OutsideFolder,
+  ErrorCode.TooLarge,
+  ErrorCode.OutputNotWritable,
+  ErrorCode.DiskFull,
+  ErrorCode.IoError,
 ]);
 
 /** The JSON shape of an engine error; sent as the `data` of a JSON-RPC error response. */

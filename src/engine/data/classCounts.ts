@@ -2,9 +2,8 @@
  * Per-class training counts: from labels, or from a `--class-counts` file (a JSON array of
  * non-negative integers, or a 1-D `.npy`), for users who have no training set at hand.
  */
-import { promises as fsp } from 'node:fs';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { fsError } from '../io/fileAccess';
+import { closeFile, openForRead, readTextFile, readUpTo } from '../io/fileAccess';
 import { openTensorFile } from '../io/tensorFile';
 import { toFloat64Array } from '../io/tensorConvert';
 
@@ -19,17 +18,12 @@ export function countLabels(labels: Int32Array, numClasses: number): number[] {
 
 /** Reads a class-counts file: a JSON array (or `{"counts": [...]}`) or a 1-D `.npy`/single-array file. */
 export async function readClassCounts(path: string): Promise<number[]> {
+  const probe = await openForRead(path);
   let head: Buffer;
   try {
-    const handle = await fsp.open(path, 'r');
-    try {
-      head = Buffer.alloc(1);
-      await handle.read(head, 0, 1, 0);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw fsError(error, path);
+    head = await readUpTo(probe, 0, 1);
+  } finally {
+    await closeFile(probe);
   }
   let values: number[];
   if (head[0] === 0x93) {
@@ -46,8 +40,11 @@ export async function readClassCounts(path: string): Promise<number[]> {
   } else {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await fsp.readFile(path, 'utf8'));
-    } catch {
+      parsed = JSON.parse(await readTextFile(path, { what: 'class counts file' }));
+    } catch (error) {
+      if (error instanceof LongtailError) {
+        throw error;
+      }
       throw new LongtailError(ErrorCode.UnknownFormat, `${path}: class counts must be a JSON array of integers or a .npy array`, { file: path });
     }
     const list = Array.isArray(parsed) ? parsed : (parsed as { counts?: unknown })?.counts;

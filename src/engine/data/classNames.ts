@@ -5,16 +5,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { fsError } from '../io/fileAccess';
+import { fsError, readTextFile, type Containment } from '../io/fileAccess';
 
-/** Reads a class-names file (JSON array of strings, or one name per line; blank lines ignored). */
-export async function readClassNamesFile(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path, 'utf8');
-  } catch (error) {
-    throw fsError(error, path);
-  }
+/**
+ * Reads a class-names file (JSON array of strings, or one name per line; blank lines ignored). With
+ * `within`, the file's real path must lie in that folder (a file named in longtail.json stays in the workspace).
+ */
+export async function readClassNamesFile(path: string, within?: Containment): Promise<string[]> {
+  const text = await readTextFile(path, { within, what: 'class names file' });
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
     let parsed: unknown;
@@ -38,15 +36,14 @@ export async function readClassNamesFile(path: string): Promise<string[]> {
 export async function findClassNames(candidates: readonly string[]): Promise<string[] | null> {
   for (const path of candidates) {
     try {
-      const stat = await fsp.stat(path);
-      if (stat.isFile()) {
-        return await readClassNamesFile(path);
-      }
+      await fsp.lstat(path);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') {
-        throw fsError(error, path);
+      if ((error as { code?: unknown }).code === 'ENOENT') {
+        continue;
       }
+      throw fsError(error, path);
     }
+    return readClassNamesFile(path);
   }
   return null;
 }

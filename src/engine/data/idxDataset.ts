@@ -13,7 +13,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { fsError, openForRead, readExactly, readUpTo, type OpenedFile } from '../io/fileAccess';
+import { closeFile, openForRead, readExactly, readUpTo, type OpenedFile } from '../io/fileAccess';
 import { findClassNames } from './classNames';
 import type { DatasetSource, ExampleBatch } from './datasetSource';
 import { gunzipSmall, gunzipToTemp, isGzipMagic, type GunzippedFile } from './gunzipCache';
@@ -52,26 +52,49 @@ export function parseIdxHeader(prefix: Uint8Array, path: string, allowedDims: re
   return { sizes, offset: 4 + 4 * dims };
 }
 
-async function readLabelsFile(path: string): Promise<Uint8Array> {
+/** Checks an IDX header's sizes and returns the bytes it declares (header + data); throws past safe integers. */
+export function idxDeclaredBytes(sizes: readonly number[], offset: number, path: string): number {
+  const total = offset + sizes.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(total)) {
+    throw new LongtailError(ErrorCode.InvalidFile, `${path}: IDX header declares an impossible size (${sizes.join('×')})`, { file: path });
+  }
+  return total;
+}
+
+/**
+ * Reads the `n` labels of an IDX labels file (raw or gzip). The header's count must equal `n` (the images
+ * file's) before anything more is read or inflated, so a bomb stops at 8 + n bytes.
+ */
+async function readLabelsFile(path: string, n: number, imagesPath: string): Promise<Uint8Array> {
+  const check = (header: Buffer): number => {
+    const { sizes, offset } = parseIdxHeader(header, path, [1]);
+    if (sizes[0] !== n) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `${path}: ${sizes[0]} labels but ${imagesPath} holds ${n} images`, { file: path });
+    }
+    return offset + n;
+  };
+  const file = await openForRead(path);
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(path);
-  } catch (error) {
-    throw fsError(error, path);
+    const magic = await readUpTo(file, 0, 8);
+    if (isGzipMagic(magic)) {
+      bytes = await gunzipSmall(path, { headerBytes: 8, declare: check });
+    } else {
+      bytes = await readUpTo(file, 0, Math.min(file.size, check(magic)));
+    }
+  } finally {
+    await closeFile(file);
   }
-  if (isGzipMagic(bytes)) {
-    bytes = await gunzipSmall(path);
+  if (bytes.length < 8 + n) {
+    throw new LongtailError(ErrorCode.InvalidFile, `${path}: truncated IDX labels: header says ${n} labels, file holds ${Math.max(0, bytes.length - 8)}`, { file: path });
   }
-  const { sizes, offset } = parseIdxHeader(bytes, path, [1]);
-  if (bytes.length < offset + sizes[0]) {
-    throw new LongtailError(ErrorCode.InvalidFile, `${path}: truncated IDX labels: header says ${sizes[0]} labels, file holds ${bytes.length - offset}`, { file: path });
-  }
-  return bytes.subarray(offset, offset + sizes[0]);
+  return bytes.subarray(8, 8 + n);
 }
 
 async function exists(path: string): Promise<boolean> {
   try {
-    return (await fsp.stat(path)).isFile();
+    await fsp.lstat(path);
+    return true;
   } catch {
     return false;
   }
@@ -108,7 +131,13 @@ export async function openIdxDataset(path: string, options: IdxDatasetOptions = 
     const magic = await readUpTo(probe, 0, 2);
     if (isGzipMagic(magic)) {
       await probe.handle.close();
-      temp = await gunzipToTemp(path);
+      temp = await gunzipToTemp(path, {
+        headerBytes: 20,
+        declare: (header) => {
+          const { sizes, offset } = parseIdxHeader(header, path, [3, 4]);
+          return idxDeclaredBytes(sizes, offset, path);
+        },
+      });
       probe = await openForRead(temp.path);
     }
     file = probe;
@@ -138,10 +167,7 @@ export async function openIdxDataset(path: string, options: IdxDatasetOptions = 
       );
     }
     const labelsPath = options.labelsPath ?? (await findIdxLabels(path));
-    const labels = Int32Array.from(await readLabelsFile(labelsPath));
-    if (labels.length !== n) {
-      throw new LongtailError(ErrorCode.ShapeMismatch, `${labelsPath}: ${labels.length} labels but ${path} holds ${n} images`, { file: labelsPath });
-    }
+    const labels = Int32Array.from(await readLabelsFile(labelsPath, n, path));
     checkNotEmpty(n, path, path);
     validatePreprocessing(preprocessing, channels);
     const classNames = options.classNames ? [...options.classNames] : await findClassNames([join(dirname(path), 'classes.txt')]);

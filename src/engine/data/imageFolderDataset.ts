@@ -2,10 +2,12 @@
  * Image folders (torchvision `ImageFolder` layout): `root/<class>/…/*.{png,jpg,jpeg}` (searched recursively). Classes are the
  * sub-folders sorted by name (code-point order); label k is the k-th folder. Class folders with no image
  * are kept (count 0), because a long-tail analysis must see empty classes. Files in `root` itself and
- * hidden entries (`.name`) are ignored.
+ * hidden entries (`.name`) are ignored. A name that is not valid UTF-8 is {@link ErrorCode.InvalidFile} naming
+ * its folder (it could not be opened again from a JavaScript string).
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { fsError } from '../io/fileAccess';
 import type { DatasetSource } from './datasetSource';
 import { isImageFileName } from './imageDecode';
@@ -22,13 +24,26 @@ export interface ImageFolderListing {
   readonly labels: Int32Array;
 }
 
-async function listImages(dir: string, out: string[]): Promise<void> {
-  let entries;
+/** A folder's entries, refusing names that are not valid UTF-8 (they would be mangled to U+FFFD). */
+async function readFolder(dir: string): Promise<Dirent[]> {
+  let raw: Dirent<Buffer>[];
   try {
-    entries = await fsp.readdir(dir, { withFileTypes: true });
+    raw = await fsp.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (error) {
     throw fsError(error, dir);
   }
+  return raw.map((e) => {
+    const name = e.name.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(e.name)) {
+      const shown = JSON.stringify(e.name.toString('latin1')).slice(1, -1);
+      throw new LongtailError(ErrorCode.InvalidFile, `${dir}: the file name "${shown}" is not valid UTF-8; rename it`, { file: dir });
+    }
+    return Object.assign(e, { name }) as unknown as Dirent;
+  });
+}
+
+async function listImages(dir: string, out: string[]): Promise<void> {
+  const entries = await readFolder(dir);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.name.startsWith('.')) {
@@ -45,12 +60,7 @@ async function listImages(dir: string, out: string[]): Promise<void> {
 
 /** Lists `root`'s class folders and their images (no decoding). */
 export async function listImageFolder(root: string): Promise<ImageFolderListing> {
-  let entries;
-  try {
-    entries = await fsp.readdir(root, { withFileTypes: true });
-  } catch (error) {
-    throw fsError(error, root);
-  }
+  const entries = await readFolder(root);
   const classNames = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)

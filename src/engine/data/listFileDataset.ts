@@ -3,10 +3,9 @@
  * label a 0-based integer after the last whitespace (so paths may contain spaces). Blank lines and lines
  * starting with `#` are skipped. Paths are relative to `root` (default: the list file's directory).
  */
-import { promises as fsp } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { fsError } from '../io/fileAccess';
+import { readTextFile } from '../io/fileAccess';
 import type { DatasetSource } from './datasetSource';
 import type { ImagePreprocessing } from './imagePreprocessing';
 import { openImageListDataset } from './imageListDataset';
@@ -18,6 +17,7 @@ export interface ListFileEntry {
 }
 
 const linePattern = /^(.*\S)\s+(\S+)$/;
+const maxLabel = 2 ** 31 - 1;
 
 /** True when the text's first non-comment lines all look like `path label`. */
 export function looksLikeListFile(text: string): boolean {
@@ -44,6 +44,10 @@ export function parseListFile(text: string, path: string): ListFileEntry[] {
     if (!/^-?\d+(\.\d+)?$/.test(m[2]) || !Number.isSafeInteger(label) || label < 0) {
       throw new LongtailError(ErrorCode.InvalidLabels, `${path}:${i + 1}: label '${m[2]}' is not a non-negative integer`, { file: path });
     }
+    if (label > maxLabel) {
+      // Labels are stored as int32: a larger value would wrap (4294967297 → 1) and silently change class.
+      throw new LongtailError(ErrorCode.InvalidLabels, `${path}:${i + 1}: label ${m[2]} is too large (labels are class indices up to ${maxLabel})`, { file: path });
+    }
     out.push({ path: m[1], label });
   }
   return out;
@@ -61,12 +65,7 @@ export interface ListFileOptions {
 
 /** Opens a list file dataset. */
 export async function openListFileDataset(path: string, options: ListFileOptions = {}): Promise<DatasetSource> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path, 'utf8');
-  } catch (error) {
-    throw fsError(error, path);
-  }
+  const text = await readTextFile(path, { what: 'list file' });
   const entries = parseListFile(text, path);
   const root = options.root ?? dirname(path);
   const classNames = options.classNames ?? null;

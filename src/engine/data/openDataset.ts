@@ -12,9 +12,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { fsError, openForRead, readUpTo } from '../io/fileAccess';
+import { inflatePrefix } from '../io/boundedInflate';
+import { fsError, openForRead, readTextFile, readUpTo } from '../io/fileAccess';
 import { isNpyMagic } from '../io/npyFormat';
 import { looksLikeSafetensors } from '../io/safetensorsFile';
 import { isZipMagic } from '../io/tensorFile';
@@ -114,12 +114,7 @@ async function openFile(path: string, options: OpenDatasetOptions, classNames: s
     throw new LongtailError(ErrorCode.EmptyDataset, `${path}: the file is empty`, { file: path });
   }
   if (isGzipMagic(prefix)) {
-    let inner: Buffer;
-    try {
-      inner = gunzipSync(prefix, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch {
-      throw new LongtailError(ErrorCode.InvalidFile, `${path}: corrupt gzip data`, { file: path });
-    }
+    const inner = inflatePrefix(prefix, 16, { kind: 'gzip', declared: null, file: path, what: 'gzip data' });
     if (isIdxImagesMagic(inner)) {
       return openIdxDataset(path, { preprocessing: options.preprocessing, classNames: classNames ?? undefined });
     }
@@ -144,8 +139,11 @@ async function openFile(path: string, options: OpenDatasetOptions, classNames: s
   if (text.startsWith('{') || text.startsWith('[')) {
     let json: unknown;
     try {
-      json = JSON.parse(await fsp.readFile(path, 'utf8'));
-    } catch {
+      json = JSON.parse(await readTextFile(path, { what: 'JSON index' }));
+    } catch (error) {
+      if (error instanceof LongtailError) {
+        throw error;
+      }
       throw new LongtailError(ErrorCode.InvalidFile, `${path}: not valid JSON`, { file: path });
     }
     if (isSubsetIndex(json)) {

@@ -2,25 +2,44 @@
  * NumPy `.npz` (`np.savez`, stored members; `np.savez_compressed`, deflated members): a zip archive
  * of `.npy` files. Only member headers are read at open; arrays are read member by member on demand.
  * Stored members are read with positioned reads (row slices cost only their bytes); a deflated member
- * is inflated whole on its first read and kept until {@link TensorFile.close} (memory bound: the
- * uncompressed size of the members actually read).
+ * is inflated on its first read through the bounded-inflate helper (output capped at the size the zip
+ * entry declares, itself checked against the npy header): into memory and kept until
+ * {@link TensorFile.close} when small, else streamed into a temporary file read by positioned reads
+ * (limits: docs/limits.md). Two members with the same name are refused: numpy would read the last, a
+ * naive reader the first.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import { openForRead, type OpenedFile } from './fileAccess';
+import { closeFile, openForRead, type OpenedFile } from './fileAccess';
 import { decodeNpy, npyHeaderLength, parseNpyHeader } from './npyFormat';
+import { readLimits } from './readLimits';
 import { positionedTensor } from './positionedTensor';
 import { dtypeByteSize, formatShape, shapeSize, type TensorArray, type TensorEntry, type TensorFile } from './tensorArray';
-import { readZipDirectory, readZipEntry, readZipEntryPrefix, zipDataOffset, type ZipEntry } from './zipArchive';
+import { inflateZipEntryToTemp, readZipDirectory, readZipEntry, readZipEntryPrefix, zipDataOffset, type ZipEntry } from './zipArchive';
 
 /** Opens an `.npz`. Throws {@link ErrorCode.UnknownFormat} when the file is not a zip archive. */
 export async function openNpzFile(path: string): Promise<TensorFile> {
   const file = await openForRead(path);
   const cache = new Map<string, TensorArray>();
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    cache.clear();
+    for (const c of cleanups.splice(0)) {
+      await c().catch(() => undefined);
+    }
+    await closeFile(file);
+  };
   try {
-    const members = (await readZipDirectory(file)).filter((m) => m.name.toLowerCase().endsWith('.npy'));
+    const members = await readZipDirectory(file);
+    const seen = new Set<string>();
+    for (const m of members) {
+      if (seen.has(m.name)) {
+        throw new LongtailError(ErrorCode.InvalidFile, `${path}: zip member '${m.name}' appears twice (numpy would read the last copy); rewrite the archive`, { file: path });
+      }
+      seen.add(m.name);
+    }
     const entries: TensorEntry[] = [];
-    for (const member of members) {
-      entries.push(await openMember(file, member, cache));
+    for (const member of members.filter((m) => m.name.toLowerCase().endsWith('.npy'))) {
+      entries.push(await openMember(file, member, cache, cleanups));
     }
     const byName = new Map(entries.map((e) => [e.name, e]));
     return {
@@ -28,24 +47,28 @@ export async function openNpzFile(path: string): Promise<TensorFile> {
       format: 'npz',
       entries,
       get: (name) => byName.get(name),
-      close: async () => {
-        cache.clear();
-        await file.handle.close();
-      },
+      close: closeAll,
     };
   } catch (error) {
-    await file.handle.close();
+    await closeAll();
     throw error;
   }
 }
 
-async function openMember(file: OpenedFile, member: ZipEntry, cache: Map<string, TensorArray>): Promise<TensorEntry> {
+async function openMember(file: OpenedFile, member: ZipEntry, cache: Map<string, TensorArray>, cleanups: (() => Promise<void>)[]): Promise<TensorEntry> {
   const name = member.name.slice(0, -4);
   const where = `${file.path}[${member.name}]`;
   const prefix = await readZipEntryPrefix(file, member, 12);
   const headerLength = npyHeaderLength(prefix, where, file.path);
   const header = parseNpyHeader(await readZipEntryPrefix(file, member, headerLength), where, file.path);
   const needed = header.dataOffset + shapeSize(header.shape) * dtypeByteSize(header.dtype);
+  if (member.uncompressedSize !== needed && member.method !== 0) {
+    throw new LongtailError(
+      ErrorCode.InvalidFile,
+      `${where}: the zip entry declares ${member.uncompressedSize} bytes but its npy header (${header.dtype} ${formatShape(header.shape)}) needs ${needed}`,
+      { file: file.path },
+    );
+  }
   if (member.uncompressedSize < needed) {
     throw new LongtailError(
       ErrorCode.InvalidFile,
@@ -56,6 +79,33 @@ async function openMember(file: OpenedFile, member: ZipEntry, cache: Map<string,
   if (member.method === 0) {
     const start = await zipDataOffset(file, member);
     return positionedTensor(file, { name, dtype: header.dtype, shape: header.shape, offset: start + header.dataOffset, littleEndian: header.littleEndian, where });
+  }
+  if (member.uncompressedSize > readLimits().inflateMemoryBytes) {
+    // Large deflated member: stream it once into a temporary file and read rows from there.
+    let streamed: TensorEntry | null = null;
+    const streamedEntry = async (): Promise<TensorEntry> => {
+      if (streamed === null) {
+        const temp = await inflateZipEntryToTemp(file, member);
+        cleanups.push(temp.dispose);
+        let tempFile: OpenedFile;
+        try {
+          tempFile = await openForRead(temp.path);
+        } catch (error) {
+          await temp.dispose();
+          throw error;
+        }
+        cleanups.push(() => closeFile(tempFile));
+        streamed = positionedTensor({ ...tempFile, path: file.path }, { name, dtype: header.dtype, shape: header.shape, offset: header.dataOffset, littleEndian: header.littleEndian, where });
+      }
+      return streamed;
+    };
+    return {
+      name,
+      dtype: header.dtype,
+      shape: header.shape,
+      read: async () => (await streamedEntry()).read(),
+      readRows: async (start: number, count: number) => (await streamedEntry()).readRows(start, count),
+    };
   }
   const readAll = async (): Promise<TensorArray> => {
     let tensor = cache.get(name);

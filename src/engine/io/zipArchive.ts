@@ -1,11 +1,14 @@
 /**
  * A minimal read-only zip reader (enough for NumPy `.npz`): finds the end-of-central-directory record
  * (and the zip64 one when counts or offsets overflow 32 bits), lists entries from the central
- * directory, and reads members by positioned reads. Methods: 0 (stored) and 8 (deflate, via
- * `zlib.inflateRawSync`). Encrypted and multi-disk archives are rejected. CRC-32 is checked on full reads.
+ * directory, and reads members by positioned reads. Methods: 0 (stored) and 8 (deflate, through the
+ * bounded-inflate helper: output capped at the member's declared size). Encrypted and multi-disk archives
+ * are rejected. CRC-32 is checked on full reads.
  */
-import { constants as zlibConstants, crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { CancellationSignal } from '../../protocol/progress';
+import { inflateBuffer, inflatePrefix, inflateToTempFile, type InflatedTempFile } from './boundedInflate';
 import { readExactly, readUpTo, type OpenedFile } from './fileAccess';
 
 /** One member of the archive, from the central directory. */
@@ -34,10 +37,13 @@ function invalid(file: OpenedFile, what: string): LongtailError {
   return new LongtailError(ErrorCode.InvalidFile, `${file.path}: ${what}`, { file: file.path });
 }
 
-function u64(buffer: Buffer, offset: number): number {
+function u64(file: OpenedFile, buffer: Buffer, offset: number): number {
+  if (offset + 8 > buffer.length) {
+    throw invalid(file, 'corrupt zip64 field (truncated)');
+  }
   const value = buffer.readBigUInt64LE(offset);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError('zip64 value too large');
+    throw invalid(file, `corrupt zip64 field (value ${value} is beyond any file size)`);
   }
   return Number(value);
 }
@@ -71,17 +77,20 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
     if (locatorAt < 0 || tail.readUInt32LE(locatorAt) !== sigZip64Locator) {
       throw invalid(file, 'zip64 archive without a zip64 locator');
     }
-    const zip64At = u64(tail, locatorAt + 8);
+    const zip64At = u64(file, tail, locatorAt + 8);
     const record = await readExactly(file, zip64At, 56, 'zip64 end-of-central-directory record');
     if (record.readUInt32LE(0) !== sigZip64Eocd) {
       throw invalid(file, 'corrupt zip64 end-of-central-directory record');
     }
-    count = u64(record, 32);
-    cdSize = u64(record, 40);
-    cdOffset = u64(record, 48);
+    count = u64(file, record, 32);
+    cdSize = u64(file, record, 40);
+    cdOffset = u64(file, record, 48);
   }
   if (cdOffset + cdSize > file.size) {
     throw invalid(file, `truncated zip archive (central directory at ${cdOffset}+${cdSize} beyond the file's ${file.size} bytes)`);
+  }
+  if (count * 46 > cdSize) {
+    throw invalid(file, `corrupt zip central directory (${count} entries cannot fit in ${cdSize} bytes)`);
   }
   const cd = await readExactly(file, cdOffset, cdSize, 'zip central directory');
   const entries: ZipEntry[] = [];
@@ -99,6 +108,9 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
     const extraLength = cd.readUInt16LE(p + 30);
     const commentLength = cd.readUInt16LE(p + 32);
     let localHeaderOffset = cd.readUInt32LE(p + 42);
+    if (p + 46 + nameLength + extraLength + commentLength > cd.length) {
+      throw invalid(file, 'corrupt zip central directory (an entry runs past its end)');
+    }
     const name = cd.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLength);
     // Zip64 extended information: only the fields whose 32-bit value is 0xFFFFFFFF, in this order.
     let e = p + 46 + nameLength;
@@ -107,17 +119,20 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
       const id = cd.readUInt16LE(e);
       const size = cd.readUInt16LE(e + 2);
       if (id === 0x0001) {
+        if (e + 4 + size > extraEnd) {
+          throw invalid(file, `corrupt zip64 extra field for member '${name}'`);
+        }
         let q = e + 4;
         if (uncompressedSize === 0xffffffff) {
-          uncompressedSize = u64(cd, q);
+          uncompressedSize = u64(file, cd, q);
           q += 8;
         }
         if (compressedSize === 0xffffffff) {
-          compressedSize = u64(cd, q);
+          compressedSize = u64(file, cd, q);
           q += 8;
         }
         if (localHeaderOffset === 0xffffffff) {
-          localHeaderOffset = u64(cd, q);
+          localHeaderOffset = u64(file, cd, q);
         }
       }
       e += 4 + size;
@@ -144,26 +159,42 @@ export async function zipDataOffset(file: OpenedFile, entry: ZipEntry): Promise<
   return start;
 }
 
-/** Reads and (if needed) inflates a whole member, checking its size and CRC-32. */
-export async function readZipEntry(file: OpenedFile, entry: ZipEntry): Promise<Buffer> {
-  const start = await zipDataOffset(file, entry);
-  const raw = await readExactly(file, start, entry.compressedSize, `zip member '${entry.name}'`);
-  let data: Buffer;
-  if (entry.method === 0) {
-    data = raw;
-  } else if (entry.method === 8) {
-    try {
-      data = inflateRawSync(raw);
-    } catch (error) {
-      throw invalid(file, `zip member '${entry.name}' cannot be inflated (${(error as Error).message})`);
-    }
-  } else {
+function checkMethod(file: OpenedFile, entry: ZipEntry): void {
+  if (entry.method !== 0 && entry.method !== 8) {
     throw invalid(file, `zip member '${entry.name}' uses unsupported compression method ${entry.method} (only stored and deflate)`);
   }
+}
+
+function bounds(file: OpenedFile, entry: ZipEntry, signal?: CancellationSignal): Parameters<typeof inflateBuffer>[1] {
+  return { kind: 'deflate-raw', declared: entry.uncompressedSize, file: file.path, what: `zip member '${entry.name}'`, signal };
+}
+
+/**
+ * Reads and (if needed) inflates a whole member into memory, checking its size and CRC-32. Inflation stops at
+ * the declared size; members over the in-memory limit are refused ({@link ErrorCode.TooLarge}): read
+ * those with {@link inflateZipEntryToTemp}.
+ */
+export async function readZipEntry(file: OpenedFile, entry: ZipEntry): Promise<Buffer> {
+  checkMethod(file, entry);
+  const start = await zipDataOffset(file, entry);
+  const raw = await readExactly(file, start, entry.compressedSize, `zip member '${entry.name}'`);
+  const data = entry.method === 0 ? raw : inflateBuffer(raw, bounds(file, entry));
   if (data.length !== entry.uncompressedSize || (crc32(data) >>> 0) !== entry.crc) {
     throw invalid(file, `zip member '${entry.name}' is corrupt (size or CRC-32 mismatch)`);
   }
   return data;
+}
+
+/** Streams a deflated member into a temporary file (capped at its declared size), checking its size and CRC-32. */
+export async function inflateZipEntryToTemp(file: OpenedFile, entry: ZipEntry, signal?: CancellationSignal): Promise<InflatedTempFile> {
+  checkMethod(file, entry);
+  const start = await zipDataOffset(file, entry);
+  const temp = await inflateToTempFile(file, start, entry.compressedSize, bounds(file, entry, signal), entry.name);
+  if (temp.size !== entry.uncompressedSize || temp.crc !== entry.crc) {
+    await temp.dispose();
+    throw invalid(file, `zip member '${entry.name}' is corrupt (size or CRC-32 mismatch)`);
+  }
+  return temp;
 }
 
 /**
@@ -171,25 +202,13 @@ export async function readZipEntry(file: OpenedFile, entry: ZipEntry): Promise<B
  * reading an `.npy` header without inflating the whole array.
  */
 export async function readZipEntryPrefix(file: OpenedFile, entry: ZipEntry, length: number): Promise<Buffer> {
+  checkMethod(file, entry);
   const start = await zipDataOffset(file, entry);
   if (entry.method === 0) {
     return readExactly(file, start, Math.min(length, entry.compressedSize), `zip member '${entry.name}'`);
   }
-  if (entry.method !== 8) {
-    throw invalid(file, `zip member '${entry.name}' uses unsupported compression method ${entry.method} (only stored and deflate)`);
-  }
-  let take = Math.min(entry.compressedSize, Math.max(1024, length));
-  for (;;) {
-    const raw = await readExactly(file, start, take, `zip member '${entry.name}'`);
-    let out: Buffer;
-    try {
-      out = inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH } /* return what is decodable so far */);
-    } catch (error) {
-      throw invalid(file, `zip member '${entry.name}' cannot be inflated (${(error as Error).message})`);
-    }
-    if (out.length >= length || take === entry.compressedSize) {
-      return out.subarray(0, Math.min(out.length, length));
-    }
-    take = Math.min(entry.compressedSize, take * 4);
-  }
+  // Deflate expands at most ~1032:1: the compressed bytes needed for `length` output are bounded.
+  const take = Math.min(entry.compressedSize, Math.max(1024, length + 1024));
+  const raw = await readExactly(file, start, take, `zip member '${entry.name}'`);
+  return inflatePrefix(raw, Math.min(length, entry.uncompressedSize), bounds(file, entry));
 }
