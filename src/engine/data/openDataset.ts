@@ -3,7 +3,8 @@
  * signature, JSON keys, record sizes), not only from the name.
  *
  * Files: IDX images (raw or `.gz`), CIFAR binary batches, `.npz`/`.safetensors` arrays, list files,
- * iNaturalist JSON, subset index JSON (`{source, indices, …}`, `source` relative to the JSON's directory).
+ * iNaturalist JSON, subset index JSON (`{source, indices, …}`, `source` relative to the JSON's directory);
+ * sharded feature files (`features-00000-of-00008.npz`, a glob `features-*.npz`, or `{ "shards": [...] }`).
  * Directories: image folders; standard datasets with splits — MNIST-style IDX (`train-*`/`t10k-*`),
  * CIFAR-10 (`data_batch_*.bin`/`test_batch.bin`, also inside `cifar-10-batches-bin/`), CIFAR-100
  * (`train.bin`/`test.bin`, also inside `cifar-100-binary/`), `train/` + `test/` (or `val/`) folders, and
@@ -29,6 +30,7 @@ import type { ImagePreprocessing } from './imagePreprocessing';
 import { isInatJson, openInatJsonDataset } from './inatJsonDataset';
 import { looksLikeListFile, openListFileDataset } from './listFileDataset';
 import { isSubsetIndex } from './makeLongTail';
+import { isShardGlob, isShardIndex, openShardedDataset, shardGlob, shardIndexFiles, shardSetOf } from './shardedDataset';
 import { openSubsetDataset } from './subsetDataset';
 
 /** A dataset split. */
@@ -54,15 +56,23 @@ export async function openDataset(path: string, options: OpenDatasetOptions = {}
 }
 
 async function open(path: string, options: OpenDatasetOptions, depth: number): Promise<DatasetSource> {
+  const classNames = options.classNamesFile ? await readClassNamesFile(options.classNamesFile) : null;
+  const openShard = (file: string): Promise<DatasetSource> => openFile(file, options, classNames, depth + 1);
+  if (isShardGlob(path)) {
+    return openShardedDataset(path, await shardGlob(path), openShard);
+  }
   let stat;
   try {
     stat = await fsp.stat(path);
   } catch (error) {
     throw fsError(error, path);
   }
-  const classNames = options.classNamesFile ? await readClassNamesFile(options.classNamesFile) : null;
   if (stat.isDirectory()) {
     return openDirectory(path, options, classNames, depth);
+  }
+  const shards = await shardSetOf(path);
+  if (shards && shards.length > 1) {
+    return openShardedDataset(path, shards, openShard);
   }
   return openFile(path, options, classNames, depth);
 }
@@ -167,6 +177,12 @@ async function openFile(path: string, options: OpenDatasetOptions, classNames: s
         await base.close();
         throw error;
       }
+    }
+    if (isShardIndex(json)) {
+      if (depth >= maxSubsetDepth) {
+        throw new LongtailError(ErrorCode.InvalidFile, `${path}: index files nest more than ${maxSubsetDepth} deep (a cycle?)`, { file: path });
+      }
+      return openShardedDataset(path, shardIndexFiles(path, json), (file) => openFile(file, options, classNames, depth + 1));
     }
     if (isInatJson(json)) {
       return openInatJsonDataset(path, json, { root: options.root, preprocessing: options.preprocessing });
