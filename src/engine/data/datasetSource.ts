@@ -32,6 +32,11 @@ export interface DatasetSource {
   readonly isFeatures: boolean;
   /** Logits stored alongside features, if the file has them (`[size, C]`). */
   readonly storedLogits?: { readonly data: Float32Array; readonly numClasses: number };
+  /**
+   * For class-named image folders: how folders became labels (`by-name` against given class names, or `sorted`
+   * folder names as torchvision's ImageFolder does) and each class's folder. Absent for other formats.
+   */
+  readonly classOrder?: { readonly convention: 'by-name' | 'sorted'; readonly folders: readonly (string | null)[] };
   /** Preprocessing applied, recorded in reports (e.g. `{ scale: '1/255' }`). */
   readonly preprocessing: Readonly<Record<string, unknown>>;
   /** All labels (cheap: labels are small). */

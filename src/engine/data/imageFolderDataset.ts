@@ -1,6 +1,7 @@
 /**
- * Image folders (torchvision `ImageFolder` layout): `root/<class>/…/*.{png,jpg,jpeg}` (searched recursively). Classes are the
- * sub-folders sorted by name (code-point order); label k is the k-th folder. Class folders with no image
+ * Image folders (torchvision `ImageFolder` layout): `root/<class>/…/*.{png,jpg,jpeg}` (searched recursively). Without
+ * class names, classes are the sub-folders sorted by name (code-point order; torchvision's convention) and label k
+ * is the k-th folder; with class names, folders are matched to them by name (see {@link openImageFolderDataset}). Class folders with no image
  * are kept (count 0), because a long-tail analysis must see empty classes. Files in `root` itself and
  * hidden entries (`.name`) are ignored. A name that is not valid UTF-8 is {@link ErrorCode.InvalidFile} naming
  * its folder (it could not be opened again from a JavaScript string).
@@ -100,16 +101,82 @@ export async function looksLikeImageFolder(root: string): Promise<boolean> {
   return false;
 }
 
-/** Opens an image folder dataset. */
-export async function openImageFolderDataset(root: string, options: { preprocessing?: ImagePreprocessing } = {}): Promise<DatasetSource> {
+/** How class folders were turned into labels. */
+export interface FolderClassOrder {
+  /** `by-name`: each folder matched a given class name; `sorted`: torchvision ImageFolder's sorted folder names. */
+  readonly convention: 'by-name' | 'sorted';
+  /** The folder of each class index (null for a named class with no folder). */
+  readonly folders: readonly (string | null)[];
+}
+
+/** A folder name reduced for matching against a class name (`T-shirt_top` ≙ `T-shirt/top`, `ankle boot` ≙ `Ankle boot`). */
+function matchKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/**
+ * Maps class folders to the indices of `classNames`: an exact name match first, else a match ignoring case,
+ * spaces and punctuation (folder names cannot hold `/`), as long as that match is unambiguous. Every folder must
+ * match one class; a class may have no folder (no eval examples). Returns null when no folder matches any name
+ * (folders named by index or WordNet id: the names then label the sorted folders by position). Throws
+ * {@link ErrorCode.ShapeMismatch} naming the first folder that matches no class name when others do.
+ */
+export function mapFoldersToClasses(root: string, folders: readonly string[], classNames: readonly string[]): (string | null)[] | null {
+  const exact = new Map(classNames.map((n, i) => [n, i]));
+  const loose = new Map<string, number[]>();
+  classNames.forEach((n, i) => loose.set(matchKey(n), [...(loose.get(matchKey(n)) ?? []), i]));
+  const byClass: (string | null)[] = classNames.map(() => null);
+  if (!folders.some((f) => exact.has(f) || loose.has(matchKey(f)))) return null;
+  for (const folder of folders) {
+    let index = exact.get(folder);
+    if (index === undefined) {
+      const candidates = loose.get(matchKey(folder)) ?? [];
+      if (candidates.length === 1) index = candidates[0];
+    }
+    if (index === undefined || byClass[index] !== null) {
+      throw new LongtailError(
+        ErrorCode.ShapeMismatch,
+        `${join(root, folder)}: the class folder '${folder}' ${index === undefined ? 'matches none' : 'matches the same class as another folder'} of the ${classNames.length} class names given; name each folder after its class, or leave out the class names to use sorted folder order (torchvision ImageFolder)`,
+        { file: root },
+      );
+    }
+    byClass[index] = folder;
+  }
+  return byClass;
+}
+
+/**
+ * Opens an image folder dataset. With `classNames` (from `--class-names` or longtail.json) folders are mapped to
+ * classes by name, so the labels follow the model's class order whatever the folders sort to; without them,
+ * label k is the k-th folder in sorted order (torchvision `ImageFolder`). {@link DatasetSource.classOrder} records
+ * which, so reports can show the mapping.
+ */
+export async function openImageFolderDataset(root: string, options: { preprocessing?: ImagePreprocessing; classNames?: readonly string[] | null } = {}): Promise<DatasetSource> {
   const listing = await listImageFolder(root);
-  return openImageListDataset({
+  let labels = listing.labels;
+  let classNames = listing.classNames;
+  let classOrder: FolderClassOrder = { convention: 'sorted', folders: listing.classNames };
+  const byClass = options.classNames && options.classNames.length > 0 ? mapFoldersToClasses(root, listing.classNames, options.classNames) : null;
+  if (options.classNames && byClass) {
+    const indexOfFolder = new Map(byClass.map((folder, i) => [folder, i]));
+    labels = Int32Array.from(listing.labels, (k) => indexOfFolder.get(listing.classNames[k])!);
+    classNames = [...options.classNames];
+    classOrder = { convention: 'by-name', folders: byClass };
+  } else if (options.classNames && options.classNames.length > 0) {
+    // Folders named otherwise (indices, WordNet ids): the names label the sorted folders by position.
+    if (options.classNames.length !== listing.classNames.length) {
+      throw new LongtailError(ErrorCode.ShapeMismatch, `${root}: ${options.classNames.length} class names for ${listing.classNames.length} class folders (and no folder is named after a class)`, { file: root });
+    }
+    classNames = [...options.classNames];
+  }
+  const source = await openImageListDataset({
     path: root,
     format: 'image-folder',
     files: listing.files,
-    labels: listing.labels,
-    numClasses: listing.classNames.length,
-    classNames: listing.classNames,
+    labels,
+    numClasses: classNames.length,
+    classNames,
     preprocessing: options.preprocessing,
   });
+  return { ...source, classOrder };
 }

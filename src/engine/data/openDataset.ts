@@ -286,7 +286,7 @@ async function openDirectory(dir: string, options: OpenDatasetOptions, className
     return open(join(dir, chosen[0]), options, depth);
   }
   if (await looksLikeImageFolder(dir)) {
-    return openImageFolderDataset(dir, { preprocessing: options.preprocessing });
+    return openImageFolderDataset(dir, { preprocessing: options.preprocessing, classNames });
   }
   throw unknown(dir, 'no dataset recognised in this directory (IDX, CIFAR binary, image folders, train/test splits, split files)');
 }
