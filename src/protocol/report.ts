@@ -92,6 +92,42 @@ export interface ReportSummary {
   readonly predictionShare: { readonly perClass: readonly number[]; readonly uniform: number };
   /** Bucket thresholds used. */
   readonly thresholds: { readonly many: number; readonly few: number };
+  /**
+   * Fraction of examples whose label is among the 5 highest logits, when C ≥ 100 (the ImageNet-LT /
+   * iNaturalist convention); null for fewer classes. Absent in older reports.
+   */
+  readonly top5Accuracy?: number | null;
+  /** Seeded bootstrap 95% intervals over the eval examples; null when turned off. Absent in older reports. */
+  readonly intervals?: BootstrapIntervals | null;
+  /**
+   * Spearman correlation of the classes' embedding resultant length R̄_y (tightness) with log n_y, over the
+   * classes with tightness and n_y > 0; null without embeddings or when undefined. Absent in older reports.
+   */
+  readonly resultantLengthSpearmanLogCount?: number | null;
+}
+
+/** A closed interval [lo, hi]. */
+export interface Interval {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * Percentile-bootstrap intervals: the eval examples resampled with replacement `replicates` times (seeded),
+ * every figure recomputed on each resample, and the central `level` range of the replicates.
+ */
+export interface BootstrapIntervals {
+  readonly method: 'percentile';
+  /** 0.95. */
+  readonly level: number;
+  readonly replicates: number;
+  readonly seed: number;
+  /** Of `summary.balancedError`. */
+  readonly balancedError: Interval;
+  /** Of `summary.buckets[b].accuracy`; null for a bucket without classes in eval. */
+  readonly buckets: Readonly<Record<Bucket, Interval | null>>;
+  /** Of the post-hoc logit-adjustment gain: balanced error as is minus balanced error at this τ (positive = better). */
+  readonly logitAdjustmentGain: { readonly tau: number; readonly interval: Interval };
 }
 
 /** Classifier weight norms against log training count (methods §9). */
@@ -207,6 +243,16 @@ export interface CalibrationReport {
   /** Largest |accuracy − confidence| over non-empty bins. */
   readonly mce: number;
   readonly bins: readonly { readonly lo: number; readonly hi: number; readonly count: number; readonly accuracy: number | null; readonly confidence: number | null }[];
+  /**
+   * ECE and MCE of the post-hoc-adjusted probabilities softmax(f − τ log π) and their arg-max (the
+   * predictions post-hoc logit adjustment would make), same bins. Absent in older reports.
+   */
+  readonly adjusted?: { readonly tau: number; readonly ece: number; readonly mce: number };
+  /**
+   * ECE of the model as is over the eval examples whose true class is in each bucket (same bins, weights
+   * |B_b| / examples of the bucket); null for a bucket without eval examples. Absent in older reports.
+   */
+  readonly perBucket?: Readonly<Record<Bucket, { readonly examples: number; readonly ece: number } | null>>;
 }
 
 /** 2-D PCA of (a bounded sample of) the eval embeddings. */

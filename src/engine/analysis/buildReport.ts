@@ -1,10 +1,11 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
-import type { ClassReport, HeldOutChoice, PostHocSweep, Report, ReportProvenance, TauSelection } from '../../protocol/report';
+import type { BootstrapIntervals, ClassReport, HeldOutChoice, PostHocSweep, Report, ReportProvenance, TauSelection } from '../../protocol/report';
 import { yieldAndCheck } from '../cancellation';
 import { balancedError, top1Error } from './balancedError';
+import { bootstrapIntervals, bootstrapReplicates, defaultBootstrapReplicates } from './bootstrap';
 import { assignBuckets, bucketAccuracies, defaultThresholds } from './buckets';
-import { calibration } from './calibration';
+import { calibration, calibrationPerBucket } from './calibration';
 import { computeClassMetrics } from './classMetrics';
 import { confusionReport } from './confusion';
 import { frequencyGroups } from './frequencyGroups';
@@ -13,7 +14,7 @@ import { defaultSplitSeed, defaultValFraction, heldOutSplit, testGroup } from '.
 import { logitAdjustmentCorrect, logPriors } from './logitAdjustment';
 import { multiplyABt } from './matmul';
 import { predictionShare } from './predictionShare';
-import { scoreLogits } from './predictions';
+import { scoreLogits, topKAccuracy } from './predictions';
 import { defaultProjectionMaxPoints, defaultProjectionSeed, pcaProjection } from './projection';
 import { headReproducesLogits, tauNormalisationCorrect } from './tauNormalisation';
 import { runSweep } from './tauSelection';
@@ -21,6 +22,7 @@ import { classTightness } from './tightness';
 import type { DiagnosticsInput, DiagnosticsOptions } from './types';
 import { validateInput } from './validateInput';
 import { classWeightNorms, weightNormStats } from './weightNorms';
+import { spearman } from './statistics';
 
 /** Options of {@link buildReport}: the diagnostics tunables plus report metadata and stage timing. */
 export interface BuildReportOptions extends DiagnosticsOptions {
@@ -109,6 +111,8 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
     throw new LongtailError(ErrorCode.InvalidOption, `the validation fraction must be in [0, 1), got ${String(valFraction)}`);
   }
   const splitSeed = checkOption('splitSeed', options.splitSeed ?? defaultSplitSeed, 0);
+  const replicatesWanted = checkOption('bootstrapReplicates', options.bootstrapReplicates ?? defaultBootstrapReplicates, 0);
+  const bootstrapSeed = checkOption('bootstrapSeed', options.bootstrapSeed ?? splitSeed, 0);
 
   const checked = validateInput(input);
   const { n, c, d, labels, trainCounts } = checked;
@@ -129,12 +133,17 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const classesInEval = metrics.evalCount.reduce((s, m) => s + (m > 0 ? 1 : 0), 0);
   const confusion = confusionReport(labels, predictions, c, order, buckets, matrixLimit, topK);
   const calib = calibration(confidence, labels, predictions);
+  const logPrior = logPriors(trainCounts);
+  const adjustedTau = 1;
+  const adjusted = scoreLogits(input.logits, n, c, Float64Array.from(logPrior, (v) => -adjustedTau * v));
+  const adjustedCalib = calibration(adjusted.confidence, labels, adjusted.predictions);
+  const perBucket = calibrationPerBucket(confidence, labels, predictions, buckets);
+  const top5Accuracy = c >= 100 ? topKAccuracy(input.logits, labels, c, 5) : null;
   yield 'metrics+confusion+calibration';
 
   const split = valFraction > 0 ? heldOutSplit(labels, c, valFraction, splitSeed) : null;
   const usable = split !== null && split.valExamples > 0 && split.testExamples > 0 ? split : null;
   const grouping = usable ? { groupOf: usable.groupOf, groups: 2 } : {};
-  const logPrior = logPriors(trainCounts);
   const la = runSweep((taus) => logitAdjustmentCorrect(input.logits, labels, c, logPrior, taus, grouping), metrics.evalCount, buckets, usable);
   const logitAdjustment = la.sweep;
   yield 'logitAdjustment';
@@ -181,7 +190,27 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
     };
   }
 
+  let intervals: BootstrapIntervals | null = null;
+  if (replicatesWanted > 0) {
+    const rawCorrect = Uint8Array.from(predictions, (p, i) => (p === labels[i] ? 1 : 0));
+    const adjustedCorrect = Uint8Array.from(adjusted.predictions, (p, i) => (p === labels[i] ? 1 : 0));
+    intervals = bootstrapIntervals(labels, c, rawCorrect, adjustedCorrect, adjustedTau, buckets, bootstrapReplicates(n, replicatesWanted), bootstrapSeed);
+    yield 'bootstrap';
+  }
+
   const tightness = embeddings !== null && d !== null ? classTightness(embeddings, labels, c, d, multiply) : null;
+  let resultantLengthSpearmanLogCount: number | null = null;
+  if (tightness !== null) {
+    const r: number[] = [];
+    const logN: number[] = [];
+    tightness.forEach((t, y) => {
+      if (t !== null && trainCounts[y] > 0) {
+        r.push(t.resultantLength);
+        logN.push(Math.log(trainCounts[y]));
+      }
+    });
+    resultantLengthSpearmanLogCount = spearman(r, logN);
+  }
   yield 'tightness';
   const projection = embeddings !== null && d !== null ? pcaProjection(embeddings, labels, d, maxPoints, seed, multiply) : null;
   yield 'projection';
@@ -222,11 +251,14 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
       groups: frequencyGroups(order, trainCounts, metrics.correct, metrics.evalCount),
       predictionShare: predictionShare(metrics.predictedCount, n),
       thresholds: { many, few },
+      top5Accuracy,
+      intervals,
+      resultantLengthSpearmanLogCount,
     },
     weightNorms,
     confusion,
     postHoc: { logitAdjustment, tauNormalisation, tauNormalisationWithBias, selection },
-    calibration: calib,
+    calibration: { ...calib, adjusted: { tau: adjustedTau, ece: adjustedCalib.ece, mce: adjustedCalib.mce }, perBucket },
     projection,
   };
   return report;

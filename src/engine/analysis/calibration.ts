@@ -1,4 +1,4 @@
-import type { CalibrationReport } from '../../protocol/report';
+import type { Bucket, CalibrationReport } from '../../protocol/report';
 
 /** Number of equal-width confidence bins (Guo et al. 2017; MiSLAS num_bins = 15). */
 export const calibrationBins = 15;
@@ -68,4 +68,26 @@ export function calibration(confidence: Float64Array, labels: Int32Array, predic
     }
   }
   return { ece, mce, bins: out };
+}
+
+/**
+ * ECE of the model as is within each frequency bucket of the true class: {@link calibration} on the
+ * examples i with buckets[labels_i] = b, ECE_b = Σ_k (|B_k ∩ b| / N_b)·|acc − conf| over the same 15 bins.
+ * Shapes: confidence [N], labels [N], predictions [N], buckets [C] → one entry per bucket (null when the
+ * bucket has no eval example). Citation: Guo et al. 2017; docs/methods.md §8.3 (buckets), §9 (ECE).
+ */
+export function calibrationPerBucket(
+  confidence: Float64Array,
+  labels: Int32Array,
+  predictions: Int32Array,
+  buckets: readonly Bucket[],
+): Record<Bucket, { examples: number; ece: number } | null> {
+  const one = (b: Bucket): { examples: number; ece: number } | null => {
+    const rows: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (buckets[labels[i]] === b) rows.push(i);
+    if (rows.length === 0) return null;
+    const sub = calibration(Float64Array.from(rows, (i) => confidence[i]), Int32Array.from(rows, (i) => labels[i]), Int32Array.from(rows, (i) => predictions[i]));
+    return { examples: rows.length, ece: sub.ece };
+  };
+  return { many: one('many'), medium: one('medium'), few: one('few') };
 }

@@ -11,18 +11,22 @@ export interface ScoredLogits {
 /**
  * One pass over the logits: arg-max prediction and numerically stable max softmax probability
  * p̂_i = exp(f_max − f_max) / Σ_y exp(f_y − f_max) = 1 / Σ_y exp(f_y − f_max) (no overflow: every exponent ≤ 0).
- * Shapes: logits [N, C] row-major → predictions [N], confidence [N].
- * Citation: methods §9 (ECE uses the max softmax probability), §11.2 (max-stabilised softmax).
+ * With `shift` [C] the scores are f_y + shift_y (post-hoc logit adjustment passes shift = −τ·log π, so
+ * predictions and confidences are those of softmax(f − τ log π)).
+ * Shapes: logits [N, C] row-major, shift [C] → predictions [N], confidence [N].
+ * Citation: docs/methods.md §9 (ECE uses the max softmax probability; on the adjusted probabilities for a
+ * post-hoc-adjusted model), §2.1, §11.2 (max-stabilised softmax); Menon et al. 2021 eq. 9.
  */
-export function scoreLogits(logits: FloatArray, n: number, c: number): ScoredLogits {
+export function scoreLogits(logits: FloatArray, n: number, c: number, shift: Float64Array | null = null): ScoredLogits {
   const predictions = new Int32Array(n);
   const confidence = new Float64Array(n);
+  const a = shift ?? new Float64Array(c);
   for (let i = 0; i < n; i++) {
     const off = i * c;
-    let best = logits[off];
+    let best = logits[off] + a[0];
     let arg = 0;
     for (let j = 1; j < c; j++) {
-      const v = logits[off + j];
+      const v = logits[off + j] + a[j];
       if (v > best) {
         best = v;
         arg = j;
@@ -30,10 +34,33 @@ export function scoreLogits(logits: FloatArray, n: number, c: number): ScoredLog
     }
     let s = 0;
     for (let j = 0; j < c; j++) {
-      s += Math.exp(logits[off + j] - best);
+      s += Math.exp(logits[off + j] + a[j] - best);
     }
     predictions[i] = arg;
     confidence[i] = 1 / s;
   }
   return { predictions, confidence };
+}
+
+/**
+ * Top-k accuracy: the fraction of examples whose label is among the k highest logits, ranking ties by
+ * class index as arg-max does (rank_i = #{y : f_y > f_label} + #{y < label : f_y = f_label}; correct when
+ * rank_i < k). Shapes: logits [N, C], labels [N] → a number in [0, 1].
+ * Citation: docs/methods.md §9; the ImageNet-LT / iNaturalist convention of reporting top-5 (Kang et al. 2020).
+ */
+export function topKAccuracy(logits: FloatArray, labels: Int32Array, c: number, k: number): number {
+  const n = labels.length;
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const off = i * c;
+    const label = labels[i];
+    const f = logits[off + label];
+    let rank = 0;
+    for (let y = 0; y < c && rank < k; y++) {
+      const v = logits[off + y];
+      if (v > f || (v === f && y < label)) rank++;
+    }
+    if (rank < k) hits++;
+  }
+  return hits / n;
 }

@@ -66,8 +66,12 @@ export interface DiagnosticsOptions {
    * (default 0.2; 0 turns the held-out choice off). See heldOutSplit.ts.
    */
   readonly valFraction?: number;
-  /** Seed of the held-out split (default 0). */
+  /** Seed of the held-out split, and of the bootstrap unless `bootstrapSeed` is given (default 0). */
   readonly splitSeed?: number;
+  /** Bootstrap resamples for the 95% intervals (default 1000, fewer on very large eval sets; 0 = off). */
+  readonly bootstrapReplicates?: number;
+  /** Seed of the bootstrap (default: `splitSeed`). */
+  readonly bootstrapSeed?: number;
 }
 
 /**

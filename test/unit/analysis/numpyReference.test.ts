@@ -63,6 +63,11 @@ interface Reference {
   tightness?: (Tight | null)[];
   explainedVariance?: [number, number];
   points?: [number, number][];
+  eceAdjusted: number;
+  mceAdjusted: number;
+  ecePerBucket: ([number, number] | null)[];
+  top5: number | null;
+  spearmanR?: number | null;
 }
 
 function runReference(p: RandomProblem, counts: number[], opts: { limit: number; topK: number }): Reference {
@@ -120,6 +125,24 @@ function compare(report: Report, ref: Reference, p: RandomProblem): void {
   assert.deepEqual(report.calibration.bins.map((b) => b.count), ref.bins.map((b) => b[0]));
   assertAllClose(report.calibration.bins.map((b) => b.accuracy), ref.bins.map((b) => b[1]), 1e-12, 'bin accuracy');
   assertAllClose(report.calibration.bins.map((b) => b.confidence), ref.bins.map((b) => b[2]), 1e-12, 'bin confidence');
+  const adj = report.calibration.adjusted;
+  assert.ok(adj);
+  assert.equal(adj.tau, 1);
+  assertClose(adj.ece, ref.eceAdjusted, 1e-12, 'ECE after post-hoc LA');
+  assertClose(adj.mce, ref.mceAdjusted, 1e-12, 'MCE after post-hoc LA');
+  (['many', 'medium', 'few'] as const).forEach((b, k) => {
+    const got = report.calibration.perBucket?.[b] ?? null;
+    const want = ref.ecePerBucket[k];
+    if (want === null) {
+      assert.equal(got, null, `ECE ${b}`);
+    } else {
+      assert.ok(got, `ECE ${b}`);
+      assert.equal(got.examples, want[0]);
+      assertClose(got.ece, want[1], 1e-12, `ECE ${b}`);
+    }
+  });
+  assertAllClose([report.summary.top5Accuracy ?? null], [ref.top5], 1e-12, 'top-5 accuracy');
+  assertAllClose([report.summary.resultantLengthSpearmanLogCount ?? null], [ref.spearmanR ?? null], 1e-10, 'Spearman(R̄, log n)');
   assertSweep(report.postHoc.logitAdjustment, ref.logitAdjustment, 'LA');
   assertSweep(report.postHoc.tauNormalisation, ref.tauNormalisation, 'τ-norm');
   assertAllClose(cls.map((c) => c.weightNorm), ref.weightNorm ?? [], 1e-12, '‖w‖');
@@ -174,5 +197,14 @@ describe('buildReport vs independent numpy reference', () => {
     );
     compare(report, runReference({ ...p, logits }, counts, { limit: 30, topK: 20 }), p);
     assert.equal(report.confusion.matrix, null);
+  });
+  it('C = 120 (top-5 accuracy reported), D = 12, N = 2400, ties in the logits', { skip: why ?? false }, () => {
+    const p = randomProblem(13, 2400, 120, 12, 0);
+    // Rounded logits create ties, which top-5 must break by class index as arg-max does.
+    const logits = Float64Array.from(p.logits, (v) => Math.round(v * 4) / 4);
+    const report = buildReport({ numClasses: p.c, logits, labels: p.labels, trainCounts: p.trainCounts, embeddings: p.embeddings, head: { weight: p.weight, bias: p.bias } }, provenance);
+    const ref = runReference({ ...p, logits }, p.trainCounts, { limit: 100, topK: 20 });
+    assert.ok(ref.top5 !== null && report.summary.top5Accuracy !== undefined);
+    compare(report, ref, p);
   });
 });
