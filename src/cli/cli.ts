@@ -34,7 +34,7 @@ Commands:
   make-lt              Write a long-tailed subset index of a dataset (longtail make-lt --help)
 
 Common options:
-  --backend <b>        auto | gpu | native | wasm | cpu   (default: auto)
+  --backend <b>        auto | gpu | webgpu | native | wasm | cpu   (default: auto)
   --threads <n>        WASM threads, 0 = one per core      (default: 0)
   --debug              Show stack traces on errors
   -h, --help           Show this help

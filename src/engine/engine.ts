@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import type { AnalyseParams } from '../protocol/analysisParams';
-import type { BackendRequest, EngineInfo, ThroughputResult } from '../protocol/engineInfo';
+import { deviceLabel, type BackendRequest, type EngineInfo, type ThroughputResult } from '../protocol/engineInfo';
 import type { FineTuneEpoch, FineTuneParams } from '../protocol/fineTuneParams';
 import type { CancellationSignal, ProgressSink } from '../protocol/progress';
 import { loadBackend, type LoadedBackend } from './compute/loadBackend';
@@ -36,7 +36,7 @@ export class Engine {
   /** Loads the backend and probes its capabilities once. */
   static async create(options: EngineOptions): Promise<Engine> {
     const backend = await loadBackend(tf, { requested: options.backend, threads: options.threads, requireModule: options.requireModule });
-    const capabilities = probeBackend(tf, backend.patchedKernels);
+    const capabilities = await probeBackend(tf, backend.patchedKernels);
     const info: EngineInfo = {
       version: longtailVersion,
       tfjsVersion: tf.version.tfjs,
@@ -45,6 +45,8 @@ export class Engine {
         requested: options.backend,
         tfjsBackend: backend.tfjsBackend,
         device: backend.device,
+        ...(backend.adapter ? { adapter: backend.adapter } : {}),
+        label: deviceLabel(backend),
         attempts: backend.attempts,
         capabilities,
         notes: backend.notes,

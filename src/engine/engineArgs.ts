@@ -18,7 +18,7 @@ export function parseEngineArgs(argv: readonly string[]): EngineOptions {
 export function parseBackend(value: string | undefined): EngineOptions['backend'] {
   const v = value ?? 'auto';
   if (!isBackendRequest(v)) {
-    throw new LongtailError(ErrorCode.InvalidOption, `--backend must be one of auto, gpu, native, wasm, cpu (got '${v}')`);
+    throw new LongtailError(ErrorCode.InvalidOption, `--backend must be one of auto, gpu, webgpu, native, wasm, cpu (got '${v}')`);
   }
   return v;
 }

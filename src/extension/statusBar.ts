@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { BackendName } from '../protocol/engineInfo';
 
-const backendLabels: Record<BackendName, string> = { gpu: 'GPU', native: 'native', wasm: 'WASM', cpu: 'CPU' };
+const backendLabels: Record<BackendName, string> = { gpu: 'GPU', webgpu: 'WebGPU', native: 'native', wasm: 'WASM', cpu: 'CPU' };
 
 /** Owns the status bar item. */
 export class LongtailStatusBar implements vscode.Disposable {

@@ -27,6 +27,10 @@ export const ErrorCode = {
   NoClassifier: 'NO_CLASSIFIER',
   /** The requested compute backend cannot be loaded on this machine. */
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
+  /** The GPU ran out of memory for a batch (WebGPU): the message names a smaller batch size to try. */
+  GpuOutOfMemory: 'GPU_OUT_OF_MEMORY',
+  /** The GPU device was lost (driver reset, GPU removed, timeout); the engine re-initialises it on the next request. */
+  GpuDeviceLost: 'GPU_DEVICE_LOST',
   /** An output location would overwrite something the user owns. */
   OutputExists: 'OUTPUT_EXISTS',
   /** A path names something other than a regular file where a file is read (FIFO, device, socket, directory). */
@@ -65,6 +69,8 @@ const userInputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.EmptyDataset,
   ErrorCode.NoClassifier,
   ErrorCode.BackendUnavailable,
+  ErrorCode.GpuOutOfMemory,
+  ErrorCode.GpuDeviceLost,
   ErrorCode.OutputExists,
   ErrorCode.InvalidOption,
   ErrorCode.NotRegularFile,

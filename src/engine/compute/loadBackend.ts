@@ -1,7 +1,8 @@
 /**
- * Chooses and initialises the TF.js backend: `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
- * `@tensorflow/tfjs-backend-wasm`, then the pure-JS `cpu` backend, recording why each faster one was
- * not used. The native packages are optional dependencies whose install script downloads libtensorflow;
+ * Chooses and initialises the TF.js backend: `@tensorflow/tfjs-node-gpu` (CUDA), WebGPU on a hardware
+ * adapter (webgpuBackend.ts), `@tensorflow/tfjs-node`, `@tensorflow/tfjs-backend-wasm`, then the pure-JS
+ * `cpu` backend, recording why each faster one was not used. `auto` never takes a software WebGPU adapter
+ * (SwiftShader, llvmpipe); `webgpu` requested explicitly does, and says so. The native packages are optional dependencies whose install script downloads libtensorflow;
  * where that failed they are absent (`MODULE_NOT_FOUND`) or present without their addon (a plain
  * `Error`). Both are caught here. They are loaded with a dynamic `require` that the bundler leaves alone.
  * On wasm it first tries the threaded-SIMD build (wasmThreads.ts; optional, falls back with a note) and
@@ -9,12 +10,13 @@
  */
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
-import type { BackendAttempt, BackendName, BackendRequest } from '../../protocol/engineInfo';
+import type { BackendAttempt, BackendName, BackendRequest, GpuAdapterSummary } from '../../protocol/engineInfo';
 import { backendNames } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { initThreadedWasm, isWasmInitialised, type WasmModuleLike } from './wasmThreads';
+import { tryWebgpu, type WebgpuPackage } from './webgpuBackend';
 
 /** Options for {@link loadBackend}. */
 export interface LoadBackendOptions {
@@ -26,6 +28,8 @@ export interface LoadBackendOptions {
   readonly requireModule?: (id: string) => unknown;
   /** Parent folder for the WASM threads shim's temp files (default `$LONGTAIL_WASM_TMPDIR` or the OS temp). */
   readonly wasmTempRoot?: string;
+  /** Loader of the `webgpu` package; tests replace it to simulate adapters. */
+  readonly importWebgpu?: () => Promise<WebgpuPackage>;
 }
 
 /** The backend that was initialised. */
@@ -38,6 +42,8 @@ export interface LoadedBackend {
   readonly notes: string[];
   /** Kernels the engine registered or replaced on this backend (wasm: see wasmKernels.ts). */
   readonly patchedKernels: string[];
+  /** The WebGPU adapter (backend `webgpu` only). */
+  readonly adapter?: GpuAdapterSummary;
 }
 
 const nativePackages: Record<'gpu' | 'native', string> = {
@@ -162,6 +168,23 @@ export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<
       if (result.ok) {
         attempts.push({ name, status: 'chosen' });
         loaded = { name, tfjsBackend: 'tensorflow', device: name === 'gpu' ? 'gpu' : 'cpu', attempts, threads: os.cpus().length, notes: result.notes, patchedKernels: [] };
+      } else {
+        attempts.push({ name, status: 'failed', reason: result.reason });
+      }
+    } else if (name === 'webgpu') {
+      const result = await tryWebgpu(tf, { allowSoftware: options.requested === 'webgpu', importWebgpu: options.importWebgpu });
+      if (result.ok) {
+        attempts.push({ name, status: 'chosen' });
+        loaded = {
+          name,
+          tfjsBackend: 'webgpu',
+          device: result.adapter.software ? 'cpu' : 'gpu',
+          attempts,
+          threads: 1,
+          notes: result.notes,
+          patchedKernels: [],
+          adapter: result.adapter,
+        };
       } else {
         attempts.push({ name, status: 'failed', reason: result.reason });
       }

@@ -18,34 +18,29 @@ interface ProbeOutcome {
 const missingKernelPattern = /Kernel '([A-Za-z0-9_]+)' not registered/;
 
 /**
- * Runs `fn` in a tidy scope and checks that every value it returns is finite. Kernels the computation
+ * Runs `fn` in a tidy scope, reads what it returns with `data()` and checks that every value is finite. Kernels the computation
  * needs are looked up in the kernel registry first: a gradient that fails half-way leaves its tape's
  * saved tensors allocated, so a probe only runs when every kernel it needs is registered.
  */
-function runProbe(tf: Tf, requiredKernels: readonly string[], fn: () => Tensor[]): ProbeOutcome {
+async function runProbe(tf: Tf, requiredKernels: readonly string[], fn: () => Tensor[]): Promise<ProbeOutcome> {
   const backendName = tf.getBackend();
   const missing = requiredKernels.filter((k) => tf.getKernel(k, backendName) === undefined);
   if (missing.length) {
     return { ok: false, missingKernels: missing };
   }
+  let outs: Tensor[] = [];
   try {
-    const finite = tf.tidy(() => {
-      const outs = fn();
-      return outs.every((t) => {
-        const values = t.dataSync();
-        for (let i = 0; i < values.length; i++) {
-          if (!Number.isFinite(values[i])) {
-            return false;
-          }
-        }
-        return values.length > 0;
-      });
-    });
+    outs = tf.tidy(() => fn());
+    // Read asynchronously: the webgpu backend has no synchronous readback under Node.
+    const values = await Promise.all(outs.map((t) => t.data()));
+    const finite = values.every((v) => v.length > 0 && Array.prototype.every.call(v, (x: number) => Number.isFinite(x)));
     return finite ? { ok: true, missingKernels: [] } : { ok: false, missingKernels: [], error: 'non-finite result' };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const match = missingKernelPattern.exec(message);
     return match ? { ok: false, missingKernels: [match[1]] } : { ok: false, missingKernels: [], error: message.split('\n')[0] };
+  } finally {
+    tf.dispose(outs);
   }
 }
 
@@ -62,34 +57,34 @@ function runProbe(tf: Tf, requiredKernels: readonly string[], fn: () => Tensor[]
  * - gather gradient: ∂/∂x Σ gather(x, idx) (UnsortedSegmentSum).
  * - depthwise gradient: ∂/∂input Σ depthwiseConv2d (DepthwiseConv2dNativeBackpropInput/Filter).
  */
-export function probeBackend(tf: Tf, patchedKernels: readonly string[]): BackendCapabilities {
+export async function probeBackend(tf: Tf, patchedKernels: readonly string[]): Promise<BackendCapabilities> {
   const started = performance.now();
   const x = () => tf.linspace(-1, 1, 2 * 6 * 6 * 2).reshape([2, 6, 6, 2]) as Tensor4D;
   const filter = () => tf.linspace(-0.5, 0.5, 3 * 3 * 2 * 3).reshape([3, 3, 2, 3]) as Tensor4D;
   const dense = () => tf.linspace(-0.3, 0.3, 12).reshape([3, 4]) as Tensor2D;
 
-  const inference = runProbe(tf, ['Conv2D', 'Relu', 'Mean', 'BatchMatMul'], () => {
+  const inference = await runProbe(tf, ['Conv2D', 'Relu', 'Mean', 'BatchMatMul'], () => {
     const h = tf.relu(tf.conv2d(x(), filter(), 1, 'same')).mean([1, 2]) as Tensor2D;
     return [tf.matMul(h, dense())];
   });
-  const denseGrad = runProbe(tf, ['BatchMatMul', 'Square', 'Sum', 'Multiply'], () => {
+  const denseGrad = await runProbe(tf, ['BatchMatMul', 'Square', 'Sum', 'Multiply'], () => {
     const h = tf.linspace(0, 1, 6).reshape([2, 3]) as Tensor2D;
     const g = tf.grads((a: Tensor, w: Tensor) =>
       tf.matMul(a as Tensor2D, w as Tensor2D).square().sum(),
     );
     return g([h, dense()]);
   });
-  const convGrad = runProbe(tf, ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'], () => {
+  const convGrad = await runProbe(tf, ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'], () => {
     const g = tf.grads((a: Tensor, f: Tensor) =>
       tf.conv2d(a as Tensor4D, f as Tensor4D, 2, 'same').square().sum(),
     );
     return g([x(), filter()]);
   });
-  const gatherGrad = runProbe(tf, ['GatherV2', 'UnsortedSegmentSum'], () => {
+  const gatherGrad = await runProbe(tf, ['GatherV2', 'UnsortedSegmentSum'], () => {
     const g = tf.grad((a: Tensor) => tf.gather(a, tf.tensor1d([0, 2, 2], 'int32'), 1).sum());
     return [g(dense())];
   });
-  const depthwiseGrad = runProbe(tf, ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'], () => {
+  const depthwiseGrad = await runProbe(tf, ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'], () => {
     const df = tf.linspace(-0.5, 0.5, 3 * 3 * 2).reshape([3, 3, 2, 1]) as Tensor4D;
     const g = tf.grads((a: Tensor, f: Tensor) =>
       tf.depthwiseConv2d(a as Tensor4D, f as Tensor4D, 1, 'same').square().sum(),

@@ -3,8 +3,9 @@ import * as vscode from 'vscode';
 import type { BackendRequest } from '../../protocol/engineInfo';
 
 const choices: { label: string; value: BackendRequest; detail: string }[] = [
-  { label: 'Automatic', value: 'auto', detail: 'Fastest that loads: GPU, then native CPU, then WASM, then pure JavaScript' },
+  { label: 'Automatic', value: 'auto', detail: 'Fastest that loads: CUDA, then WebGPU on a hardware GPU, then native CPU, then WASM, then pure JavaScript' },
   { label: 'GPU (tfjs-node-gpu)', value: 'gpu', detail: 'CUDA through @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1); fails if it cannot load' },
+  { label: 'WebGPU', value: 'webgpu', detail: 'Vulkan / Metal / D3D12 through Dawn; uses even a software adapter (SwiftShader), and says so' },
   { label: 'Native CPU (tfjs-node)', value: 'native', detail: 'libtensorflow on the CPU; fails if it cannot load' },
   { label: 'WebAssembly', value: 'wasm', detail: 'XNNPACK with SIMD, multithreaded where possible' },
   { label: 'JavaScript CPU', value: 'cpu', detail: 'Slowest; last resort' },

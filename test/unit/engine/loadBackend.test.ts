@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadBackend } from '../../../src/engine/compute/loadBackend';
+import type { WebgpuPackage } from '../../../src/engine/compute/webgpuBackend';
 import { tf } from '../../../src/engine/compute/tf';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 
@@ -15,6 +16,20 @@ function missingAddon(id: string): Error {
   return new Error(`The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/node_modules/${id}/lib/napi-v8/tfjs_binding.node. Please run command ...`);
 }
 
+/** A `webgpu` package whose GPU has the given adapter (null: no driver, the GPU-less case). */
+function fakeWebgpu(adapter: null | { info: Record<string, unknown>; limits: { maxBufferSize: number; maxStorageBufferBindingSize: number } }): () => Promise<WebgpuPackage> {
+  return () =>
+    Promise.resolve({
+      create: () => ({ requestAdapter: () => Promise.resolve(adapter === null ? null : { ...adapter, requestDevice: () => Promise.reject(new Error('fake device: not used')) }) }),
+      globals: {},
+    });
+}
+const noAdapter = fakeWebgpu(null);
+const swiftShader = fakeWebgpu({
+  info: { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true },
+  limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 },
+});
+
 describe('loadBackend', () => {
   after(async () => {
     if (tf.findBackend('tensorflow')) {
@@ -24,10 +39,12 @@ describe('loadBackend', () => {
   });
 
   it('auto falls back past absent native packages to wasm and says why', async () => {
-    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: (id) => { throw moduleNotFound(id); } });
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: (id) => { throw moduleNotFound(id); }, importWebgpu: noAdapter });
     assert.equal(loaded.name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['gpu', 'failed'], ['native', 'failed'], ['wasm', 'chosen'], ['cpu', 'skipped']]);
+    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['gpu', 'failed'], ['webgpu', 'failed'], ['native', 'failed'], ['wasm', 'chosen'], ['cpu', 'skipped']]);
+    // requestAdapter() resolving null is the normal GPU-less case: a quiet fallback with the reason.
+    assert.match(loaded.attempts[1].reason ?? '', /^no WebGPU adapter: Dawn found no (Vulkan|Metal|D3D12) device/);
     assert.match(loaded.attempts[0].reason ?? '', /@tensorflow\/tfjs-node-gpu is not installed/);
     assert.ok(!/Require stack/.test(loaded.attempts[0].reason ?? ''), 'reason is one line');
     assert.ok(loaded.threads >= 1);
@@ -39,9 +56,9 @@ describe('loadBackend', () => {
   });
 
   it('reports a native package whose addon is missing with its own message', async () => {
-    const loaded = await loadBackend(tf, { requested: 'auto', threads: 1, requireModule: (id) => { throw missingAddon(id); } });
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 1, requireModule: (id) => { throw missingAddon(id); }, importWebgpu: noAdapter });
     assert.equal(loaded.name, 'wasm');
-    assert.match(loaded.attempts[1].reason ?? '', /tfjs-node failed to load: The Node.js native addon module \(tfjs_binding.node\) can not be found/);
+    assert.match(loaded.attempts[2].reason ?? '', /tfjs-node failed to load: The Node.js native addon module \(tfjs_binding.node\) can not be found/);
   });
 
   it('an explicit request for an unavailable backend is a typed error, not a silent fallback', async () => {
@@ -65,14 +82,14 @@ describe('loadBackend', () => {
     assert.equal(loaded.name, 'gpu');
     assert.equal(loaded.device, 'gpu');
     assert.equal(tf.getBackend(), 'tensorflow');
-    assert.deepEqual(loaded.attempts.map((a) => a.status), ['chosen', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(loaded.attempts.map((a) => a.status), ['chosen', 'skipped', 'skipped', 'skipped', 'skipped']);
   });
 
   it('a native package that loads but registers nothing is reported, then skipped', async () => {
     if (tf.findBackend('tensorflow')) {
       tf.removeBackend('tensorflow');
     }
-    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: () => ({}) });
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 0, requireModule: () => ({}), importWebgpu: noAdapter });
     assert.equal(loaded.name, 'wasm');
     assert.match(loaded.attempts[0].reason ?? '', /registered no 'tensorflow' backend/);
   });
@@ -82,6 +99,30 @@ describe('loadBackend', () => {
     assert.equal(loaded.name, 'cpu');
     assert.equal(tf.getBackend(), 'cpu');
     assert.deepEqual(loaded.patchedKernels, []);
-    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['cpu', 'chosen'], ['gpu', 'skipped'], ['native', 'skipped'], ['wasm', 'skipped']]);
+    assert.deepEqual(loaded.attempts.map((a) => [a.name, a.status]), [['cpu', 'chosen'], ['gpu', 'skipped'], ['webgpu', 'skipped'], ['native', 'skipped'], ['wasm', 'skipped']]);
+  });
+
+  it('auto never takes a software WebGPU adapter, and says which one it skipped', async () => {
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 1, requireModule: (id) => { throw moduleNotFound(id); }, importWebgpu: swiftShader });
+    assert.equal(loaded.name, 'wasm');
+    assert.equal(loaded.adapter, undefined);
+    assert.equal(loaded.attempts[1].status, 'failed');
+    assert.equal(
+      loaded.attempts[1].reason,
+      'only a software WebGPU adapter is available (SwiftShader driver 5.0.0: the adapter reports isFallbackAdapter); auto never uses one, --backend webgpu does',
+    );
+  });
+
+  it('an explicit webgpu request with no adapter is BACKEND_UNAVAILABLE naming the reason', async () => {
+    await assert.rejects(
+      loadBackend(tf, { requested: 'webgpu', threads: 0, importWebgpu: noAdapter }),
+      (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.BackendUnavailable && /backend 'webgpu' is not available here: webgpu: no WebGPU adapter/.test(e.message),
+    );
+  });
+
+  it('a webgpu package that fails to load is a reason, not a crash', async () => {
+    const loaded = await loadBackend(tf, { requested: 'auto', threads: 1, requireModule: (id) => { throw moduleNotFound(id); }, importWebgpu: () => Promise.reject(new Error('dawn.node: wrong ELF class\nmore')) });
+    assert.equal(loaded.name, 'wasm');
+    assert.equal(loaded.attempts[1].reason, "the webgpu package (Dawn's Node bindings) failed to load: dawn.node: wrong ELF class");
   });
 });

@@ -8,7 +8,7 @@ import { registerWasmTrainingKernels } from '../../../src/engine/compute/wasmKer
 describe('probeBackend', () => {
   it('finds every training kernel on the cpu backend', async () => {
     await tf.setBackend('cpu');
-    const caps = probeBackend(tf, []);
+    const caps = await probeBackend(tf, []);
     assert.equal(caps.inference, true);
     assert.equal(caps.training, true);
     assert.equal(caps.headTraining, true);
@@ -22,7 +22,7 @@ describe('probeBackend', () => {
     assert.ok(await tf.setBackend('wasm'));
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined, 'this test needs the stock registry');
     const before = tf.memory().numTensors;
-    const caps = probeBackend(tf, []);
+    const caps = await probeBackend(tf, []);
     assert.equal(caps.inference, true);
     assert.equal(caps.headTraining, true);
     // compute.md §3: Conv2DBackpropFilter, UnsortedSegmentSum and the depthwise gradients are missing.
@@ -40,7 +40,7 @@ describe('probeBackend', () => {
     assert.ok(await tf.setBackend('wasm'));
     const patched = registerWasmTrainingKernels(tf);
     const before = tf.memory().numTensors;
-    const caps = probeBackend(tf, patched);
+    const caps = await probeBackend(tf, patched);
     assert.equal(caps.inference, true);
     assert.equal(caps.headTraining, true);
     assert.equal(caps.training, true);
@@ -56,7 +56,7 @@ describe('probeBackend', () => {
     assert.ok(config);
     tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
     try {
-      const caps = probeBackend(tf, []);
+      const caps = await probeBackend(tf, []);
       assert.deepEqual(caps.missingKernels, ['UnsortedSegmentSum']);
       assert.equal(caps.training, false);
       assert.equal(caps.headTraining, true);
