@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { closeFile, fsError, openForRead, readExactly, readUpTo, type OpenedFile } from '../io/fileAccess';
 import type { ModelFormat } from './classifierModel';
 import { parseOnnxModel } from './onnxModel';
 import { readModelJsonFile } from './tfjsIoHandler';
@@ -51,13 +52,22 @@ export function classifyModelJson(json: unknown): 'layers-model' | 'graph-model'
 }
 
 async function detectFile(file: string): Promise<DetectedModel> {
-  const fh = await fs.open(file, 'r');
-  const head = Buffer.alloc(16);
+  const opened = await openForRead(file);
+  let head: Buffer;
   try {
-    await fh.read(head, 0, 16, 0);
-  } finally {
-    await fh.close();
+    head = Buffer.concat([await readUpTo(opened, 0, 16), Buffer.alloc(16)]).subarray(0, 16);
+  } catch (error) {
+    await closeFile(opened);
+    throw error;
   }
+  try {
+    return await classifyFile(file, opened, head);
+  } finally {
+    await closeFile(opened);
+  }
+}
+
+async function classifyFile(file: string, opened: OpenedFile, head: Buffer): Promise<DetectedModel> {
   const base = path.basename(file).toLowerCase();
   const firstChar = head.toString('latin1').trimStart()[0];
   if (base.endsWith('.json') || firstChar === '{') {
@@ -86,7 +96,10 @@ async function detectFile(file: string): Promise<DetectedModel> {
   }
   // ONNX has no magic number: try to parse it as a ModelProto (protobuf messages are limited to 2 GiB;
   // larger ONNX models keep their weights in external data files).
-  const { size } = await fs.stat(file);
+  const size = opened.size;
+  if (size === 0) {
+    throw new LongtailError(ErrorCode.UnknownFormat, `${file} is empty: not a model file`, { file });
+  }
   if (size >= 2 ** 31) {
     throw new LongtailError(
       ErrorCode.UnknownFormat,
@@ -94,7 +107,7 @@ async function detectFile(file: string): Promise<DetectedModel> {
       { file },
     );
   }
-  const bytes = new Uint8Array(await fs.readFile(file));
+  const bytes = new Uint8Array(await readExactly(opened, 0, size, 'ONNX model'));
   try {
     parseOnnxModel(bytes);
   } catch (e) {
@@ -121,12 +134,24 @@ export async function detectModelFormat(input: string): Promise<DetectedModel> {
   try {
     stat = await fs.stat(abs);
   } catch (e) {
-    throw new LongtailError(ErrorCode.FileNotFound, `model not found: ${input}`, { file: input, cause: e });
+    const error = fsError(e, input);
+    if (error.code === ErrorCode.FileNotFound) {
+      throw new LongtailError(ErrorCode.FileNotFound, `model not found: ${input}`, { file: input, cause: e });
+    }
+    throw error;
   }
   if (stat.isFile()) {
     return detectFile(abs);
   }
-  const entries = await fs.readdir(abs);
+  if (!stat.isDirectory()) {
+    throw new LongtailError(ErrorCode.NotRegularFile, `${input}: is not a regular file or a folder (a device, FIFO or socket); expected a model file`, { file: input });
+  }
+  let entries: string[];
+  try {
+    entries = await fs.readdir(abs);
+  } catch (e) {
+    throw fsError(e, input);
+  }
   if (entries.includes('saved_model.pb') || entries.includes('saved_model.pbtxt')) {
     return { format: 'saved-model', modelPath: abs };
   }

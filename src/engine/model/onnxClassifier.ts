@@ -9,12 +9,12 @@
  * and onnxruntime is pointed at the model's directory.
  */
 import { existsSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { closeFile, openForRead, readExactly, readWholeFile, type Containment } from '../io/fileAccess';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
-import { addGraphOutputs, onnxFloat, parseOnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnxModel';
+import { addGraphOutputs, onnxElementBytes, onnxFloat, parseOnnxModel, tensorSizeProblem, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnxModel';
 
 /** Options of {@link loadOnnxClassifier}. */
 export interface OnnxClassifierOptions {
@@ -62,27 +62,63 @@ function externalPath(file: string, location: string): string {
   return resolved;
 }
 
+/** The containment of external data: the model's folder. */
+function modelFolder(file: string): Containment {
+  return { folder: path.dirname(file), what: "the model's folder" };
+}
+
+/**
+ * Validates every initializer and Constant value before onnxruntime (or this module) allocates one: dims
+ * against the bytes stored ({@link tensorSizeProblem}), and external data against its file (a regular file
+ * in the model's folder, `offset + length` within it). Throws INVALID_FILE naming the tensor, or the
+ * file-access layer's errors naming the data file. (A 173-byte model declaring huge dims used to allocate
+ * 1.7 GB; an external length of 3e9 crashed node in onnxruntime.)
+ */
+export async function checkOnnxTensors(graph: OnnxGraph, file: string): Promise<void> {
+  const tensors = [...graph.initializers.values(), ...graph.nodes.flatMap((n) => (n.constantValue ? [n.constantValue] : []))];
+  const sizes = new Map<string, number>();
+  for (const t of tensors) {
+    const problem = tensorSizeProblem(t);
+    if (problem !== null) {
+      throw new LongtailError(ErrorCode.InvalidFile, `${file}: ${problem}`, { file });
+    }
+    const ext = t.externalData;
+    if (!t.external || ext === undefined) {
+      continue;
+    }
+    const src = externalPath(file, ext.location);
+    let size = sizes.get(src);
+    if (size === undefined) {
+      const opened = await openForRead(src, { within: modelFolder(file) });
+      size = opened.size;
+      await closeFile(opened);
+      sizes.set(src, size);
+    }
+    const elementBytes = onnxElementBytes(t.dataType);
+    const length = ext.length ?? size - ext.offset;
+    const expected = elementBytes === null ? null : Math.ceil(t.dims.reduce((a, b) => a * b, 1) * elementBytes);
+    if (ext.offset + length > size || length < 0 || (expected !== null && length !== expected)) {
+      throw new LongtailError(
+        ErrorCode.InvalidFile,
+        `${file}: external data for "${t.name}" (offset ${ext.offset}, length ${length}${expected === null ? '' : `, needs ${expected}`}) does not fit ${src} (${size} bytes)`,
+        { file: src },
+      );
+    }
+  }
+}
+
 /** float32 values of a constant, read from the model or from its external-data file. */
 async function constantFloats(file: string, t: OnnxTensor): Promise<Float32Array> {
   if (t.dataType === onnxFloat && t.externalData !== undefined) {
     const ext = t.externalData;
     const n = t.dims.reduce((a, b) => a * b, 1);
-    const length = ext.length ?? 4 * n;
     const src = externalPath(file, ext.location);
-    const buf = Buffer.alloc(length);
-    let bytesRead = 0;
+    const opened = await openForRead(src, { within: modelFolder(file) });
+    let buf: Buffer;
     try {
-      const fh = await fs.open(src, 'r');
-      try {
-        ({ bytesRead } = await fh.read(buf, 0, length, ext.offset));
-      } finally {
-        await fh.close();
-      }
-    } catch (e) {
-      throw new LongtailError(ErrorCode.InvalidFile, `${file}: external data ${src} for "${t.name}" cannot be read: ${(e as Error).message}`, { file: src, cause: e });
-    }
-    if (bytesRead !== length || length !== 4 * n) {
-      throw new LongtailError(ErrorCode.InvalidFile, `${file}: external data ${src} for "${t.name}" is truncated (needs ${4 * n} bytes at offset ${ext.offset})`, { file: src });
+      buf = await readExactly(opened, ext.offset, 4 * n, `external data for "${t.name}"`);
+    } finally {
+      await closeFile(opened);
     }
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
@@ -232,7 +268,8 @@ async function createSession(
       const options: InferenceSession.SessionOptions = {
         executionProviders: [...eps],
         graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
+        // Fatal only: onnxruntime's own error lines would precede (and duplicate) the engine's one-line error.
+        logSeverityLevel: 4,
         ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
         interOpNumThreads: 1,
         extra: {
@@ -259,7 +296,7 @@ async function createSession(
  * inputs), NO_CLASSIFIER.
  */
 export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, options: OnnxClassifierOptions = {}): Promise<ClassifierModel> {
-  const modelBytes = bytes ?? new Uint8Array(await fs.readFile(file));
+  const modelBytes = bytes ?? new Uint8Array(await readWholeFile(file, { what: 'ONNX model', maxBytes: 2 ** 31 - 1 }));
   let graph: OnnxGraph;
   try {
     graph = parseOnnxModel(modelBytes);
@@ -269,6 +306,7 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   if (graph.inputs.length !== 1) {
     throw new LongtailError(ErrorCode.UnknownFormat, `${file}: models with ${graph.inputs.length} inputs are not supported (need exactly one)`, { file });
   }
+  await checkOnnxTensors(graph, file);
   const input = graph.inputs[0];
   if (input.elemType !== null && input.elemType !== onnxFloat) {
     throw new LongtailError(ErrorCode.UnknownFormat, `${file}: input "${input.name}" has ONNX element type ${input.elemType}; only float32 inputs are supported`, { file });
@@ -281,6 +319,8 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   const missing = fetches.filter((n, i, all) => !outputNames.has(n) && all.indexOf(n) === i);
   const runBytes = missing.length > 0 ? addGraphOutputs(modelBytes, missing) : modelBytes;
   const ort = await import('onnxruntime-node');
+  // The process-wide default logger too (used before a session exists): only fatal messages.
+  ort.env.logLevel = 'fatal';
   const externalFiles = [...new Set([...graph.initializers.values()].flatMap((t) => (t.externalData ? [externalPath(file, t.externalData.location)] : [])))];
   const { session, provider } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, options.threads);
   const notes = [...match.notes, `onnxruntime execution provider: ${provider}`];

@@ -40,8 +40,13 @@ export interface OnnxTensor {
   readonly dataType: number;
   /** True when the data lives in an external file (`data_location = EXTERNAL`). */
   readonly external: boolean;
-  /** Where external data lives: `location` relative to the model file, byte `offset` and `length` (null = to the end). */
+  /**
+   * Where external data lives: `location` relative to the model file, byte `offset` and `length` (null = to
+   * the end). Offsets and lengths that are not non-negative decimal integers are NaN (refused by the loader).
+   */
   readonly externalData?: { readonly location: string; readonly offset: number; readonly length: number | null };
+  /** Bytes of the serialised TensorProto (an upper bound on the data stored inline). */
+  readonly storedBytes: number;
   /** float32 values, or null for other types and external data. */
   floats(): Float32Array | null;
 }
@@ -53,6 +58,51 @@ export interface OnnxGraph {
   readonly inputs: readonly OnnxValueInfo[];
   readonly outputs: readonly OnnxValueInfo[];
   readonly initializers: ReadonlyMap<string, OnnxTensor>;
+}
+
+/** A non-negative decimal integer, or NaN ("3e9", "-1", "0x10" and "" are NaN). */
+function decimal(text: string): number {
+  return /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** Bytes per element of ONNX TensorProto data types (sub-byte types count as 1/2), or null when unknown (strings). */
+export function onnxElementBytes(dataType: number): number | null {
+  const sizes: Readonly<Record<number, number>> = {
+    1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16, 16: 2,
+    17: 1, 18: 1, 19: 1, 20: 1, 21: 0.5, 22: 0.5, 23: 0.5,
+  };
+  return sizes[dataType] ?? null;
+}
+
+/**
+ * Checks a tensor's declared size against the data actually present, before anything allocates it:
+ * dims must be non-negative integers; inline data cannot hold more elements than 2 per stored byte (the
+ * densest ONNX packing); external data must declare a length equal to elements × element size. Returns a
+ * problem to report, or null.
+ */
+export function tensorSizeProblem(t: OnnxTensor): string | null {
+  if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return `tensor "${t.name}" has invalid dims [${t.dims.join(', ')}]`;
+  }
+  const elements = t.dims.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(elements)) {
+    return `tensor "${t.name}" has dims [${t.dims.join(', ')}] beyond any size`;
+  }
+  if (!t.external) {
+    return elements > 2 * t.storedBytes ? `tensor "${t.name}" declares dims [${t.dims.join(', ')}] (${elements} elements) but stores only ${t.storedBytes} bytes` : null;
+  }
+  const ext = t.externalData;
+  if (ext === undefined) {
+    return `tensor "${t.name}" is marked external but names no location`;
+  }
+  if (!Number.isSafeInteger(ext.offset) || (ext.length !== null && !Number.isSafeInteger(ext.length))) {
+    return `tensor "${t.name}" has an invalid external-data offset or length (must be non-negative integers)`;
+  }
+  const size = onnxElementBytes(t.dataType);
+  if (size !== null && ext.length !== null && ext.length !== Math.ceil(elements * size)) {
+    return `tensor "${t.name}" declares dims [${t.dims.join(', ')}] (${Math.ceil(elements * size)} bytes) but its external data length is ${ext.length}`;
+  }
+  return null;
 }
 
 function parseTensor(bytes: Uint8Array): OnnxTensor {
@@ -93,9 +143,10 @@ function parseTensor(bytes: Uint8Array): OnnxTensor {
   const location = ext.get('location');
   const externalData =
     external && location !== undefined
-      ? { location, offset: Number(ext.get('offset') ?? 0), length: ext.has('length') ? Number(ext.get('length')) : null }
+      ? { location, offset: decimal(ext.get('offset') ?? '0'), length: ext.has('length') ? decimal(ext.get('length') ?? '') : null }
       : undefined;
   return {
+    storedBytes: bytes.length,
     name,
     dims,
     dataType,

@@ -2,12 +2,16 @@
  * File-system IOHandlers for TF.js models. Plain `@tensorflow/tfjs` in Node cannot load `file://` URLs
  * (Node's fetch has no file scheme, and the fileSystem handler exists only in tfjs-node), so the engine reads
  * `model.json` and its weight shards itself and hands TF.js the artifacts. Shards are validated against the
- * manifest: each group's total byte length must equal Σ bytes(dtype)·Π shape over its weights.
+ * manifest: each group's total byte length must equal Σ bytes(dtype)·Π shape over its weights, checked on
+ * the shards' sizes before any shard is read. Shards are opened through the file-access layer: regular
+ * files whose real path stays in the model's folder (a symlink to elsewhere is refused; a name such as
+ * `..weights.bin` is fine).
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { tf } from '../compute/tf';
+import { closeFile, openForRead, readExactly, readTextFile, type Containment, type OpenedFile } from '../io/fileAccess';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 type WeightsManifestEntry = tf.io.WeightsManifestEntry;
@@ -47,6 +51,70 @@ function isWeightsManifest(v: unknown): v is tf.io.WeightsManifestConfig {
   );
 }
 
+/** Every layer config (`{class_name, config}`) in a Keras topology, nested models included. */
+function layerConfigs(node: unknown, out: { className: string; config: Record<string, unknown> }[] = [], depth = 0): typeof out {
+  if (depth > 64 || typeof node !== 'object' || node === null) {
+    return out;
+  }
+  if (Array.isArray(node)) {
+    node.forEach((n) => layerConfigs(n, out, depth + 1));
+    return out;
+  }
+  const record = node as Record<string, unknown>;
+  if (typeof record.class_name === 'string' && typeof record.config === 'object' && record.config !== null && !Array.isArray(record.config)) {
+    out.push({ className: record.class_name, config: record.config as Record<string, unknown> });
+  }
+  for (const value of Object.values(record)) {
+    layerConfigs(value, out, depth + 1);
+  }
+  return out;
+}
+
+/** Size fields of layer configs that set the size of a weight TF.js allocates when it builds the layer. */
+const sizeFields = ['units', 'filters', 'input_dim', 'output_dim'] as const;
+
+/**
+ * Compares the topology with the weights manifest before TF.js builds the model (building allocates every
+ * weight): every manifest shape must be non-negative integers, and a layer's `units`/`filters`/`input_dim`/
+ * `output_dim` must match its kernel's dimension in the manifest (found by name), or at least not exceed
+ * the manifest's total element count. Throws INVALID_FILE naming the layer. (A 1e8-unit Dense layer over a
+ * small manifest used to allocate 3.6 GB before anything compared them.)
+ */
+export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.WeightsManifestConfig, file: string): void {
+  let totalElements = 0;
+  const shapes = new Map<string, readonly number[]>();
+  for (const w of manifest.flatMap((g) => g.weights)) {
+    if (!w.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw invalid(file, `${file}: weight "${w.name}" has an invalid shape [${w.shape.join(', ')}]`);
+    }
+    totalElements += w.shape.reduce((a, b) => a * b, 1);
+    shapes.set(w.name, w.shape);
+  }
+  for (const { className, config } of layerConfigs(topology)) {
+    const name = typeof config.name === 'string' ? config.name : className;
+    for (const field of sizeFields) {
+      const value = config[field];
+      if (value === undefined || value === null) {
+        continue;
+      }
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+        throw invalid(file, `${file}: layer "${name}" has ${field} = ${JSON.stringify(value)}; expected a positive integer`);
+      }
+      const kernel = [...shapes].find(([n]) => n === `${name}/kernel` || n.endsWith(`/${name}/kernel`) || n === `${name}/embeddings` || n.endsWith(`/${name}/embeddings`));
+      const dims = kernel?.[1];
+      // Lenient on layout (Dense [in, units], Conv2DTranspose [h, w, filters, in], LSTM [in, 4·units]): some
+      // dimension must be a multiple of the declared size.
+      const matches = dims === undefined ? value <= totalElements : dims.some((d) => d >= value && d % value === 0);
+      if (!matches) {
+        throw invalid(
+          file,
+          `${file}: layer "${name}" declares ${field} = ${value} but the weights manifest ${dims ? `has ${kernel?.[0]} of shape [${dims.join(', ')}]` : `holds only ${totalElements} values`}`,
+        );
+      }
+    }
+  }
+}
+
 /** Resolves a shard path from the manifest; rejects URLs and paths that leave the model's directory. */
 function shardPath(modelJson: string, rel: string): string {
   const dir = path.dirname(modelJson);
@@ -54,7 +122,8 @@ function shardPath(modelJson: string, rel: string): string {
     throw invalid(modelJson, `${modelJson}: weight shard "${rel}" is not a relative path next to model.json`);
   }
   const resolved = path.resolve(dir, rel);
-  if (path.relative(dir, resolved).startsWith('..')) {
+  const relative = path.relative(dir, resolved);
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
     throw invalid(modelJson, `${modelJson}: weight shard "${rel}" points outside the model's directory`);
   }
   return resolved;
@@ -70,12 +139,7 @@ export function weightShardFiles(modelJsonPath: string, json: Readonly<Record<st
 
 /** Reads and parses a model.json. Errors: FILE_NOT_FOUND, INVALID_FILE (not JSON, not an object). */
 export async function readModelJsonFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new LongtailError(ErrorCode.FileNotFound, `cannot read ${file}: ${(e as Error).message}`, { file, cause: e });
-  }
+  const text = await readTextFile(file, { what: 'model.json' });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -103,30 +167,33 @@ export async function readModelArtifacts(modelJsonPath: string, parsed?: Readonl
   }
   const weightSpecs: WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
+  const within: Containment = { folder: path.dirname(modelJsonPath), what: "the model's folder" };
+  checkTopologyAgainstManifest(json.modelTopology, json.weightsManifest, modelJsonPath);
   for (const group of json.weightsManifest) {
     const expected = group.weights.map(weightEntryBytes);
     const groupBytes = expected.every((b): b is number => b !== null) ? expected.reduce((a, b) => a + b, 0) : null;
-    const shards: { file: string; bytes: Uint8Array }[] = [];
-    for (const rel of group.paths) {
-      const file = shardPath(modelJsonPath, rel);
-      try {
-        shards.push({ file, bytes: new Uint8Array(await fs.readFile(file)) });
-      } catch (e) {
-        throw invalid(file, `weight shard ${file} named in ${modelJsonPath} cannot be read: ${(e as Error).message}`, e);
+    const opened: OpenedFile[] = [];
+    try {
+      for (const rel of group.paths) {
+        opened.push(await openForRead(shardPath(modelJsonPath, rel), { within }));
       }
-    }
-    const total = shards.reduce((n, s) => n + s.bytes.length, 0);
-    if (groupBytes !== null && total !== groupBytes) {
-      // Converters cut shards at a fixed size: every shard but the last has the first one's length.
-      const culprit = shards.find((s, i) => i < shards.length - 1 && s.bytes.length !== shards[0].bytes.length) ?? shards[shards.length - 1];
-      const what = total < groupBytes ? 'truncated' : 'longer than expected';
-      throw invalid(
-        culprit?.file ?? modelJsonPath,
-        `weight shard ${culprit?.file ?? '(none)'} is ${what}: the manifest needs ${groupBytes} bytes for ${group.weights.length} weights, the shards hold ${total}`,
-      );
+      const total = opened.reduce((n, s) => n + s.size, 0);
+      if (groupBytes !== null && total !== groupBytes) {
+        // Converters cut shards at a fixed size: every shard but the last has the first one's length.
+        const culprit = opened.find((s, i) => i < opened.length - 1 && s.size !== opened[0].size) ?? opened[opened.length - 1];
+        const what = total < groupBytes ? 'truncated' : 'longer than expected';
+        throw invalid(
+          culprit?.path ?? modelJsonPath,
+          `weight shard ${culprit?.path ?? '(none)'} is ${what}: the manifest needs ${groupBytes} bytes for ${group.weights.length} weights, the shards hold ${total}`,
+        );
+      }
+      for (const s of opened) {
+        buffers.push(new Uint8Array(await readExactly(s, 0, s.size, 'weight shard')));
+      }
+    } finally {
+      await Promise.all(opened.map(closeFile));
     }
     weightSpecs.push(...group.weights);
-    buffers.push(...shards.map((s) => s.bytes));
   }
   const weightData = new Uint8Array(buffers.reduce((n, b) => n + b.length, 0));
   let pos = 0;

@@ -96,7 +96,7 @@ describe('loadLayersClassifier', () => {
     const dir = path.join(root, 'missing');
     const file = await saveTinyLayersModel(dir);
     await fs.rm(path.join(dir, 'weights.bin'));
-    await assert.rejects(loadLayersClassifier(file), (e: unknown) => isCode(ErrorCode.InvalidFile)(e) && /weights\.bin/.test((e as Error).message));
+    await assert.rejects(loadLayersClassifier(file), (e: unknown) => isCode(ErrorCode.FileNotFound)(e) && /weights\.bin/.test((e as Error).message));
   });
 
   it('rejects invalid JSON', async () => {
