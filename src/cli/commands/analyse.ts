@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import type { CancellationSignal } from '../../protocol/progress';
-import type { HeldOutChoice, PostHocSweep, Report } from '../../protocol/report';
+import { bucketNames, type HeldOutChoice, type Interval, type PostHocSweep, type Report } from '../../protocol/report';
 import type { CliIo } from '../cli';
 import { commonOptions, engineFromOptions } from '../commonOptions';
 import { preprocessingFlags, preprocessingUsage, parsePreprocessingFlags } from '../preprocessingFlags';
@@ -65,20 +65,28 @@ function choiceText(label: string, choice: HeldOutChoice | null): string | null 
   return choice ? `${label} ${tauText(choice.tau, choice.atGridEdge)} → ${pct(choice.testBalancedError)}` : null;
 }
 
+/** A 95% interval of a rate, in percent: " (95% CI 18.10 to 19.72)"; empty when absent. */
+function ci(v: Interval | null | undefined): string {
+  return v ? ` (95% CI ${(100 * v.lo).toFixed(2)} to ${(100 * v.hi).toFixed(2)})` : '';
+}
+
 /** The short human summary printed after an analysis. */
 export function formatSummary(report: Report, result: AnalyseResult): string {
   const s = report.summary;
+  const iv = s.intervals ?? null;
   const la = report.postHoc.logitAdjustment;
   const tn = report.postHoc.tauNormalisation;
   const tb = report.postHoc.tauNormalisationWithBias ?? null;
   const sel = report.postHoc.selection ?? null;
   const atOne = la.balancedError[la.taus.indexOf(1)] ?? null;
+  const gain = atOne === null ? null : s.balancedError - atOne;
+  const gainCi = iv && iv.logitAdjustmentGain.tau === 1 ? iv.logitAdjustmentGain.interval : null;
   const lines = [
     `Long-Tail Lens report: ${result.reportPath}`,
     `  ${s.evalExamples} eval examples, ${s.numClasses} classes (${s.buckets.many.classes} many / ${s.buckets.medium.classes} medium / ${s.buckets.few.classes} few)${result.fromCache ? ', embeddings from cache' : ''}`,
-    `  balanced error ${pct(s.balancedError)}    top-1 error ${pct(s.top1Error)}`,
-    `  accuracy  many ${pct(s.buckets.many.accuracy)}   medium ${pct(s.buckets.medium.accuracy)}   few ${pct(s.buckets.few.accuracy)}`,
-    `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)} (${((s.balancedError - (atOne ?? s.balancedError)) * 100).toFixed(2)} points better than raw); oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
+    `  balanced error ${pct(s.balancedError)}${ci(iv?.balancedError)}    top-1 error ${pct(s.top1Error)}${s.top5Accuracy !== undefined && s.top5Accuracy !== null ? `    top-5 accuracy ${pct(s.top5Accuracy)}` : ''}`,
+    `  accuracy  many ${pct(s.buckets.many.accuracy)}${ci(iv?.buckets.many)}   medium ${pct(s.buckets.medium.accuracy)}${ci(iv?.buckets.medium)}   few ${pct(s.buckets.few.accuracy)}${ci(iv?.buckets.few)}`,
+    `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)}${gain === null ? '' : `, gain ${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(2)} points over raw${ci(gainCi)}`}; oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
   ];
   if (tn) {
     lines.push(sweepLine(`τ-normalisation, bias dropped (Kang et al.${tb ? '; τ=0 is not the model as is' : ''})`, tn, 1));
@@ -93,8 +101,21 @@ export function formatSummary(report: Report, result: AnalyseResult): string {
         [choiceText('logit adjustment', sel.logitAdjustment), choiceText('τ-norm no bias', sel.tauNormalisation), choiceText('τ-norm with bias', sel.tauNormalisationWithBias)].filter((t) => t !== null).join('; '),
     );
   }
-  if (report.weightNorms && report.weightNorms.pearsonLogCount !== null) {
-    lines.push(`  weight norm vs log count: Pearson ${report.weightNorms.pearsonLogCount.toFixed(3)}, Spearman ${report.weightNorms.spearmanLogCount?.toFixed(3) ?? 'n/a'}`);
+  const cal = report.calibration;
+  if (cal.perBucket || cal.adjusted) {
+    const per = cal.perBucket ? ` (${bucketNames.map((b) => `${b} ${pct(cal.perBucket?.[b]?.ece ?? null).trim()}`).join(', ')})` : '';
+    lines.push(`  calibration: ECE ${pct(cal.ece).trim()} as is${per}${cal.adjusted ? `; ${pct(cal.adjusted.ece).trim()} after post-hoc logit adjustment τ=${cal.adjusted.tau}` : ''}`);
+  }
+  const wn = report.weightNorms && report.weightNorms.pearsonLogCount !== null ? report.weightNorms : null;
+  const rs = s.resultantLengthSpearmanLogCount ?? null;
+  if (wn || rs !== null) {
+    const parts = [];
+    if (wn) parts.push(`weight norm vs log count: Pearson ${wn.pearsonLogCount?.toFixed(3) ?? 'n/a'}, Spearman ${wn.spearmanLogCount?.toFixed(3) ?? 'n/a'}`);
+    if (rs !== null) parts.push(`embedding R̄ vs log count: Spearman ${rs.toFixed(3)}`);
+    lines.push(`  ${parts.join('; ')}`);
+  }
+  if (iv) {
+    lines.push(`  intervals: percentile bootstrap, ${iv.replicates} resamples of the eval examples, seed ${iv.seed}`);
   }
   lines.push(`  ${result.seconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
