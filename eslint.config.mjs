@@ -46,4 +46,9 @@ export default tseslint.config(
     files: ['test/unit/**/*.ts', 'test/integration/**/*.ts'],
     rules: restrict(['vscode'], [], 'Unit and integration tests run without VS Code.'),
   },
+  {
+    // Playwright loads its config, global setup/teardown and reporters from the module's default export.
+    files: ['test/e2e/playwright.config.ts', 'test/e2e/globalSetup.ts', 'test/e2e/globalTeardown.ts', 'test/e2e/harness/closingLineReporter.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
 );

@@ -1,8 +1,8 @@
 // Runs the test suites (default: all) with Node's test runner through tsx, prints each suite's spec
 // report and ends with one line `N passed, N failed` (plus skipped) over all suites.
-// The e2e suite is not a Node test-runner suite: it runs `node test/e2e/run.mjs` (a real VS Code, see
-// docs/e2e.md; it packages the .vsix when stale) and its cases are counted from that script's closing
-// `N passed, N failed` line; its gated cases that are disabled count as skipped.
+// The e2e suite is not a Node test-runner suite: it runs @playwright/test with test/e2e/playwright.config.ts
+// (a real VS Code, see docs/e2e.md; global setup packages the .vsix when stale) and its cases are counted
+// from the closing `N passed, N failed[, N skipped]` line its reporter prints last.
 // Usage: node test/run.mjs [unit] [integration] [e2e]
 import { spawn } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
@@ -57,13 +57,14 @@ function specCounts(out) {
 }
 
 /**
- * Runs test/e2e/run.mjs with its output streamed through (a run takes a minute or more); its counts come
- * from the closing `N passed, N failed` line, and each `disabled: <case>` line counts as skipped.
+ * Runs the e2e suite (`playwright test -c test/e2e/playwright.config.ts`) with its output streamed through (a
+ * run takes minutes); its counts come from the closing `N passed, N failed[, N skipped]` line.
  */
 function runE2e() {
-  console.log('\n== e2e: node test/e2e/run.mjs');
+  const args = [join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--config', join(root, 'test', 'e2e', 'playwright.config.ts')];
+  console.log('\n== e2e: playwright test --config test/e2e/playwright.config.ts');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'test/e2e/run.mjs')], {
+    const child = spawn(process.execPath, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, LONGTAIL_TEST_SUITE: 'e2e' },
@@ -79,10 +80,8 @@ function runE2e() {
       if (settled) return;
       settled = true;
       const closing = out.trimEnd().split('\n').pop() ?? '';
-      const m = /^(\d+) passed, (\d+) failed$/.exec(closing.trim());
-      const counts = m
-        ? { passed: Number(m[1]), failed: Number(m[2]), skipped: (out.match(/^\[e2e[^\]]*\] disabled: /gm) ?? []).length }
-        : { passed: 0, failed: 0, skipped: 0 };
+      const m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(closing.trim());
+      const counts = m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) } : { passed: 0, failed: 0, skipped: 0 };
       if (!m) console.log(`(no counts from the e2e suite: its last line is ${JSON.stringify(closing)}${error ? `; ${error.message}` : ''})`);
       resolve({ counts, ok: status === 0 });
     };

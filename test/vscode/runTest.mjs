@@ -1,6 +1,7 @@
 // Extension-host tests in desktop VS Code through @vscode/test-electron (`npm run test:vscode`).
 //
-// Runs the same test module as the code-server harness (test/e2e/exthost/index.js) with the repository root
+// Runs the same test module as the code-server harness (test/e2e/exthost/index.ts, bundled by esbuild into
+// node_modules/.cache/longtail-e2e/exthost/index.js: inside the extension folder) with the repository root
 // as the extensionDevelopmentPath (dist/ must be built: `npm run bundle`). test-electron downloads VS Code
 // from update.code.visualstudio.com into LONGTAIL_VSCODE_TEST_HOME (default ~/.cache/longtail-e2e/vscode-test),
 // so this needs that host (or LONGTAIL_VSCODE_EXECUTABLE=/path/to/code). Without it, it fails within seconds
@@ -14,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const testsPath = join(root, 'test', 'e2e', 'exthost', 'index.js');
+const testsPath = join(root, 'node_modules', '.cache', 'longtail-e2e', 'exthost', 'index.js');
 const cachePath = process.env.LONGTAIL_VSCODE_TEST_HOME || join(homedir(), '.cache', 'longtail-e2e', 'vscode-test');
 const version = process.env.LONGTAIL_VSCODE_VERSION || 'stable';
 const executable = process.env.LONGTAIL_VSCODE_EXECUTABLE;
@@ -80,6 +81,8 @@ cpSync(join(root, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: 
 if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
   console.warn('[test:vscode] no DISPLAY: desktop VS Code needs one; run under `xvfb-run -a`.');
 }
+const { build } = await import('esbuild');
+await build({ entryPoints: [join(root, 'test', 'e2e', 'exthost', 'index.ts')], outfile: testsPath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
 let code;
 try {
   code = await runTests({

@@ -1,0 +1,53 @@
+/** The .vsix under test: given, or long-tail-lens.vsix packaged when missing or older than what goes into it. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { log } from './log';
+import { ROOT } from './paths';
+import { runStep } from './processGroup';
+
+/** Inputs of the .vsix: a changed src/ not yet bundled must not be tested as the old dist/. */
+const VSIX_INPUTS = ['src', 'webview', 'media', 'dist', 'package.json', 'package-lock.json', 'esbuild.config.mjs', '.vscodeignore', 'README.md'];
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/**
+ * The .vsix to test: `LONGTAIL_E2E_VSIX`, else `long-tail-lens.vsix`, rebuilt with `npm run package` when it
+ * is missing or older than any of its inputs. Throws when the given file is missing or packaging fails.
+ */
+export async function ensureVsix(): Promise<string> {
+  const given = process.env.LONGTAIL_E2E_VSIX;
+  if (given) {
+    const file = resolve(given);
+    if (!existsSync(file)) throw new Error(`LONGTAIL_E2E_VSIX names no file: ${file}`);
+    log(`testing the given ${file}`);
+    return file;
+  }
+  const vsix = join(ROOT, 'long-tail-lens.vsix');
+  let reason: string | undefined;
+  if (!existsSync(vsix)) {
+    reason = 'is missing';
+  } else if (!existsSync(join(ROOT, 'dist', 'extension.js'))) {
+    reason = 'is there but dist/ is not built';
+  } else {
+    const built = statSync(vsix).mtimeMs;
+    const newer = VSIX_INPUTS.map((p) => join(ROOT, p)).find((p) => existsSync(p) && newestMtime(p) > built);
+    if (newer) reason = `is older than ${newer.slice(ROOT.length + 1)}`;
+  }
+  if (!reason) {
+    log(`using ${basename(vsix)} (newer than its sources and dist/)`);
+    return vsix;
+  }
+  log(`${basename(vsix)} ${reason}: packaging`);
+  try {
+    await runStep('npm run package', 'npm', ['run', 'package'], { timeoutS: 600, cwd: ROOT });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: the .vsix could not be built from this tree (set LONGTAIL_E2E_VSIX to test a prebuilt one)`);
+  }
+  return vsix;
+}

@@ -1,0 +1,116 @@
+/**
+ * Analyse from the palette to the dashboard, the runs view listing that run, and a fine-tune from the editor to
+ * the before/after comparison. They share one workspace copy and run in this order (the runs view lists the
+ * analysis; the fine-tune's quick inputs default to the remembered analysis inputs).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findFiles } from '../harness/codeServer';
+import { contributedTitles, expectThresholds, FIXTURE_INPUTS, FIXTURE_SETTINGS_THRESHOLDS, listReports, readLongtailJson } from '../harness/fixtureWorkspace';
+import { log, secondsSince, sleep } from '../harness/log';
+import { expect, test } from '../fixtures';
+import { analyseFromPalette, COMMANDS, expectShowsReport } from '../steps';
+
+test.describe('analyse, runs view, fine-tune (one workspace)', () => {
+  test('analyse from the palette', async ({ workbench: wb, sharedWorkspace }) => {
+    // Taller than the default so dashboard.png holds the cards and the overview's charts.
+    await wb.open(sharedWorkspace, { viewport: { width: 1440, height: 1400 } });
+    const { report, seen } = await analyseFromPalette(wb, sharedWorkspace, 1);
+    log(`  notifications seen: ${JSON.stringify(seen)}`);
+    expect(seen.some((m) => /^Long-Tail Lens: analysing model\.json/.test(m)), `a progress notification "Long-Tail Lens: analysing model.json …" among ${JSON.stringify(seen)}`).toBe(true);
+
+    const dashboard = await wb.dashboard('#panel-overview .card-primary');
+    await expect(dashboard.balancedError).toHaveText(/^\d{1,3}\.\d%$/);
+    await expectShowsReport(wb, dashboard, report);
+    await expect(dashboard.web.locator('#panel-overview .card-primary .card-title')).toHaveText('Balanced error');
+    await expect(dashboard.heading).toHaveText(/^Long-Tail Lens — /);
+    // The workspace's .vscode/settings.json thresholds reached the engine and the dashboard.
+    expectThresholds(report, FIXTURE_SETTINGS_THRESHOLDS);
+    await expect(dashboard.bucketTitles.first()).toHaveText(`Many-shot (n > ${FIXTURE_SETTINGS_THRESHOLDS.many})`);
+    log(`  overview chart: ${await dashboard.expectCanvasDrawn(dashboard.web.locator('#panel-overview canvas').first(), "the overview's class-count profile chart")}`);
+    await dashboard.screenshot('dashboard');
+    await wb.screenshot('analyse-workbench');
+
+    await dashboard.selectTab('weights');
+    await expect(dashboard.web.locator('#panel-weights .card-title').first()).toContainText('Pearson r');
+    await expect(dashboard.web.locator('#panel-weights .card-value').first()).toHaveText(/^-?\d/);
+    log(`  weights chart: ${await dashboard.expectCanvasDrawn(dashboard.web.locator('#panel-weights canvas').first(), 'the weight-norm scatter')}`);
+    await dashboard.screenshot('dashboard-weights');
+
+    const classes = report.json.classes.length;
+    await dashboard.selectTab('classes');
+    await expect(dashboard.web.locator('#panel-classes .count')).toHaveText(`${classes} of ${classes} classes`);
+    await expect(dashboard.web.locator('#panel-classes .class-table tbody tr:not(.spacer)')).toHaveCount(classes);
+    const few = report.json.classes.filter((c) => c.bucket === 'few').length;
+    expect(few, 'few-shot classes in report.json').toBeGreaterThan(0);
+    await expect(dashboard.web.locator('#panel-classes .class-table tbody tr.row-few')).toHaveCount(few);
+    await dashboard.screenshot('dashboard-classes');
+
+    await dashboard.selectTab('confusion');
+    log(`  confusion chart: ${await dashboard.expectCanvasDrawn(dashboard.web.locator('#panel-confusion canvas').first(), 'the confusion chart')}`);
+    await dashboard.selectTab('overview'); // leave the panel as a user would find it
+
+    // The choice is remembered in longtail.json.
+    expect(readLongtailJson(sharedWorkspace).lastAnalysis, 'longtail.json lastAnalysis').toEqual(expect.objectContaining(FIXTURE_INPUTS));
+  });
+
+  test('runs view', async ({ workbench: wb, sharedWorkspace }) => {
+    const reports = listReports(sharedWorkspace);
+    expect(reports.length, 'reports in the shared workspace (the "analyse from the palette" case makes one)').toBeGreaterThan(0);
+    await wb.open(sharedWorkspace);
+    await wb.runsView.open();
+    for (const report of reports) {
+      const row = wb.runsView.row(report.name);
+      await expect(row.locator('.label-name').first()).toHaveText(report.name, { timeout: 60_000 });
+      await expect(row.locator('.label-description').first()).toHaveText(`balanced error ${(100 * report.json.summary.balancedError).toFixed(2)}%`);
+      await wb.runsView.expand(row);
+      await expect(wb.runsView.rows.filter({ hasText: 'checkpoint' }).first()).toHaveText(/checkpoint\s*model\.json/);
+    }
+    await wb.screenshot('runs-view');
+  });
+
+  test('fine-tune from the editor', async ({ workbench: wb, sharedWorkspace, harness }) => {
+    test.setTimeout(420_000);
+    expect(contributedTitles(join(harness.installedExtension, 'package.json')), "the tested extension's contributed commands").toContain(COMMANDS.fineTuneLA);
+    const finetuneDir = join(sharedWorkspace, '.longtail', 'finetune');
+    const before = new Set(findFiles(finetuneDir, 'model.json'));
+    // Wide: the compare dashboard opens beside the restored analysis dashboard.
+    await wb.open(sharedWorkspace, { viewport: { width: 1600, height: 1300 } });
+    const watcher = wb.notifications.watch(); // the run can take under a second: its progress comes and goes
+    await wb.palette.run(COMMANDS.fineTuneLA);
+    const accepted = await wb.quickInput.acceptDefaults(60_000);
+    log(`  accepted ${accepted.length} quick input(s) with Enter: ${JSON.stringify(accepted)}`);
+    const startedAt = Date.now();
+
+    // The new checkpoint .longtail/finetune/<run>/…/model.json; an error notification fails at once; a run
+    // that ended ("fine-tuned …") without one fails after 5 s, listing what it wrote.
+    let created: string[] = [];
+    let finishedAt = 0;
+    while (!(created = findFiles(finetuneDir, 'model.json').filter((f) => !before.has(f))).length) {
+      await wb.notifications.failOnExtensionError();
+      if (!finishedAt && (await wb.notifications.list()).some((m) => /Long-Tail Lens: fine-tuned/i.test(m.text))) finishedAt = Date.now();
+      if ((finishedAt && Date.now() - finishedAt > 5000) || Date.now() - startedAt > 330_000) {
+        const wrote = existsSync(finetuneDir) ? readdirSync(finetuneDir, { recursive: true }).map(String) : [];
+        throw new Error(`no new .longtail/finetune/**/model.json ${finishedAt ? 'after the run ended' : 'within 330 s'}; .longtail/finetune holds ${JSON.stringify(wrote)}`);
+      }
+      await sleep(500);
+    }
+    const model = JSON.parse(readFileSync(created[0], 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
+    const weightsName = model.weightsManifest?.[0]?.paths?.[0];
+    expect(weightsName, `${created[0]} names its weights file`).toBeTruthy();
+    const weights = join(dirname(created[0]), String(weightsName));
+    expect(existsSync(weights) && statSync(weights).size > 0, `${weights} exists and is not empty`).toBe(true);
+    log(`  new checkpoint ${created[0].slice(sharedWorkspace.length + 1)} after ${secondsSince(startedAt)} s`);
+
+    const dashboard = await wb.dashboard('#tab-compare', 180_000);
+    await dashboard.selectTab('compare');
+    await expect(dashboard.web.locator('#panel-compare').first()).toContainText(/Before:[\s\S]*After:/);
+    log(`  compare chart: ${await dashboard.expectCanvasDrawn(dashboard.web.locator('#panel-compare canvas').first(), 'the compare chart')}`);
+    await wb.screenshot('finetune-workbench');
+    await wb.notifications.closeToasts(); // the closing toast covers the webview's corner
+    await dashboard.screenshot('finetune');
+    const seen = await watcher.stop();
+    log(`  notifications seen: ${JSON.stringify(seen)}`);
+    expect(seen.some((m) => /^Long-Tail Lens: fine-tuning/i.test(m)), `a progress notification "Long-Tail Lens: fine-tuning …" among ${JSON.stringify(seen)}`).toBe(true);
+  });
+});
