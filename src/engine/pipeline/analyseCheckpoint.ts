@@ -9,24 +9,23 @@ import * as path from 'node:path';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
-import { makeSnapshot } from '../../protocol/progress';
 import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
 import { multiplyABt } from '../analysis/matmul';
 import type { DiagnosticsInput, MultiplyABt } from '../analysis/types';
-import { cachedModelOutputs } from '../cache/outputCache';
 import { tf } from '../compute/tf';
 import { tfMultiplyABt } from '../compute/tfMultiplyABt';
 import { throwIfCancelled, yieldAndCheck } from '../cancellation';
-import { readWorkspaceConfig } from '../config/workspaceConfig';
 import { countLabels, readClassCounts } from '../data/classCounts';
 import { readClassNamesFile } from '../data/classNames';
 import { openDataset } from '../data/openDataset';
-import { readAllExamples } from '../data/readAllExamples';
 import { loadHeadCheckpoint } from '../io/headCheckpoint';
 import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
 import { longtailVersion } from '../version';
+import { datasetOutputs } from './datasetOutputs';
+import { assertFeaturesForHead, isHeadCheckpointPath, readFeatures } from './headInputs';
+import { resolveRunInputs } from './runInputs';
 
 /** Where the pipeline reports to and what it runs on. */
 export interface AnalyseContext {
@@ -42,8 +41,6 @@ export interface AnalyseOutcome {
   readonly report: Report;
   readonly result: AnalyseResult;
 }
-
-const headExtensions = new Set(['.npz', '.safetensors', '.npy']);
 
 /** A new run folder name: UTC time stamp, unique within the runs folder. */
 async function newRunDir(workspace: string): Promise<string> {
@@ -111,16 +108,8 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
 }
 
 async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply: MultiplyABt | undefined): Promise<AnalyseOutcome> {
-  const started = performance.now();
-  const workspace = path.resolve(params.workspace ?? process.cwd());
-  const config = await readWorkspaceConfig(workspace);
-  const token = params.progressToken;
-  const report = (phase: string, done: number, total: number | null, message?: string): void => {
-    if (token && ctx.onProgress) ctx.onProgress(makeSnapshot(token, phase, done, total, started, performance.now(), message));
-  };
-  const modelPath = path.resolve(params.model);
+  const { started, workspace, config, modelPath, preprocessing, headKey, thresholds, progress: report } = await resolveRunInputs(params, ctx.onProgress);
   const evalPath = path.resolve(params.eval);
-  const preprocessing = { ...config.preprocessing, ...params.preprocessing };
   const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
 
   report('opening inputs', 0, null);
@@ -135,24 +124,14 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     let numClasses: number;
     let fromCache = false;
 
-    if (headExtensions.has(path.extname(modelPath).toLowerCase())) {
+    if (isHeadCheckpointPath(modelPath)) {
       // A classifier head from any framework, applied to a features dataset.
-      const h = await loadHeadCheckpoint(modelPath, { headKey: params.headKey ?? config.headKey });
-      if (!evalSource.isFeatures) {
-        throw new LongtailError(
-          ErrorCode.ShapeMismatch,
-          `${modelPath} is a classifier head; ${evalPath} holds raw inputs, not features. Give a features file (features/embeddings [N, D] + labels) or a full model`,
-          { file: evalPath },
-        );
-      }
-      const d = evalSource.exampleShape.reduce((a, b) => a * b, 1);
-      if (d !== h.dim) {
-        throw new LongtailError(ErrorCode.ShapeMismatch, `${evalPath} has ${d}-dimensional features but the head ${modelPath} expects ${h.dim}`, { file: evalPath });
-      }
+      const h = await loadHeadCheckpoint(modelPath, { headKey });
+      assertFeaturesForHead(evalSource, evalPath, h, modelPath);
       report('reading features', 0, evalSource.size);
-      const all = await readAllExamples(evalSource, { signal: ctx.signal });
+      const all = await readFeatures(evalSource, ctx.signal);
       report('computing logits', evalSource.size, evalSource.size);
-      logits = headLogits(all.x, evalSource.size, d, h.weight, h.bias, h.numClasses, multiply);
+      logits = headLogits(all.x, evalSource.size, all.dim, h.weight, h.bias, h.numClasses, multiply);
       labels = all.labels;
       embeddings = all.x;
       head = { weight: h.weight, bias: h.bias };
@@ -162,18 +141,11 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     } else {
       const model = await loadClassifierModel(modelPath, { embeddingNode: params.embeddingNode ?? config.embeddingNode, threads: ctx.threads });
       try {
-        const cached = await cachedModelOutputs(model, evalSource, {
-          workspaceDir: workspace,
-          batchSize: params.batchSize,
-          signal: ctx.signal,
-          progressToken: token,
-          onProgress: ctx.onProgress,
-        });
-        fromCache = cached.hit;
-        const outputs = await cached.load();
+        const outputs = await datasetOutputs(model, evalSource, { workspace, batchSize: params.batchSize, signal: ctx.signal, progressToken: params.progressToken, onProgress: ctx.onProgress });
+        fromCache = outputs.fromCache;
         logits = outputs.logits;
         embeddings = outputs.embeddings;
-        labels = await evalSource.readLabels();
+        labels = outputs.labels;
         head = model.head ? { weight: model.head.weight, bias: model.head.bias } : null;
         modelFormat = model.format;
         embeddingDim = model.embeddingDim;
@@ -230,8 +202,8 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       engine: { version: longtailVersion, backend: ctx.backend },
     };
     const built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
-        manyThreshold: params.manyThreshold ?? config.buckets?.many,
-        fewThreshold: params.fewThreshold ?? config.buckets?.few,
+        manyThreshold: thresholds.many,
+        fewThreshold: thresholds.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
         valFraction: params.valFraction,
         splitSeed: params.seed,
