@@ -13,6 +13,7 @@ import { runFineTune } from './commands/fineTune';
 import { runMakeLt } from './commands/makeLt';
 import { runReport } from './commands/report';
 import { commonOptions, engineFromOptions } from './commonOptions';
+import { escapeTerminal, terminalSafeIo } from './terminalText';
 import { UsageError } from './usageError';
 
 /** Where the CLI writes; replaced in tests. */
@@ -91,8 +92,10 @@ const commands: Record<string, (argv: string[], io: CliIo, signal: CancellationS
 };
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo, signal: CancellationSignal): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo, signal: CancellationSignal): Promise<number> {
   const debug = argv.includes('--debug');
+  // Everything printed passes the terminal escaping (untrusted names cannot move the cursor or erase lines).
+  const io = terminalSafeIo(rawIo);
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -119,7 +122,7 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     io.stderr(`${error.stack}\n`);
   }
   if (error instanceof UsageError || isParseArgsError(error)) {
-    io.stderr(`error: ${(error as Error).message}\nRun 'longtail --help' for usage.\n`);
+    io.stderr(`error: ${escapeTerminal((error as Error).message)}\nRun 'longtail --help' for usage.\n`);
     return 2;
   }
   const e = toLongtailError(error);
@@ -127,11 +130,13 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     io.stderr('cancelled\n');
     return 130;
   }
+  // One line: the message is escaped whole, its own line breaks included.
+  const line = `error[${e.code}]: ${escapeTerminal(e.message)}\n`;
   if (e.code === ErrorCode.InvalidOption) {
-    io.stderr(`error[${e.code}]: ${e.message}\n`);
+    io.stderr(line);
     return 2;
   }
-  io.stderr(`error[${e.code}]: ${e.message}\n`);
+  io.stderr(line);
   if (e.code === ErrorCode.Internal && !debug) {
     io.stderr('This is a bug in Long-Tail Lens; run again with --debug for details.\n');
   }

@@ -1,5 +1,6 @@
 /** Entry point of `dist/cli.js`: wires process streams, Ctrl-C and the exit code to {@link runCli}. */
 import { runCli } from './cli';
+import { escapeTerminal } from './terminalText';
 
 const controller = { isCancellationRequested: false };
 let interrupts = 0;
@@ -16,7 +17,7 @@ runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: 
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error[INTERNAL]: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error[INTERNAL]: ${escapeTerminal(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

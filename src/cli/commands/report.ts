@@ -10,6 +10,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
 import { renderHtmlReport } from '../../report/htmlReport';
 import { readReport } from '../../engine/report/readReport';
+import { outputError } from '../../engine/io/fileAccess';
 import type { CliIo } from '../cli';
 import { UsageError } from '../usageError';
 
@@ -60,7 +61,8 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw new LongtailError(ErrorCode.InvalidOption, `cannot write ${file}: ${(error as Error).message}`, { file, cause: error });
+    // A write fault is the output's (read-only, full disk, permissions): exit 1 naming the file, not usage.
+    throw outputError(error, file);
   }
 }
 

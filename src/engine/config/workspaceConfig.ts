@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import schema from '../../protocol/longtail.schema.json';
 import type { ImagePreprocessing } from '../data/imagePreprocessing';
+import { resolveWithin } from '../io/fileAccess';
 
 /** The contents of longtail.json. */
 export interface WorkspaceConfig {
@@ -56,5 +57,10 @@ export async function readWorkspaceConfig(dir: string): Promise<WorkspaceConfig>
   } catch (error) {
     throw new LongtailError(ErrorCode.InvalidFile, `${file}: not valid JSON (${(error as Error).message})`, { file });
   }
-  return parseWorkspaceConfig(parsed, file);
+  const config = parseWorkspaceConfig(parsed, file);
+  if (config.classNames !== undefined) {
+    // Files named in longtail.json stay in the workspace (by real path): their content lands in reports.
+    await resolveWithin(path.resolve(dir, config.classNames), { folder: dir, what: `the workspace (classNames in ${file})` });
+  }
+  return config;
 }
