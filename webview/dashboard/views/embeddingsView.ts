@@ -22,6 +22,15 @@ function render(root: HTMLElement, ctx: ViewContext): void {
   }
   const C = report.classes.length;
   if (withT.length) {
+    const rs = report.summary.resultantLengthSpearmanLogCount;
+    if (rs !== undefined) {
+      root.appendChild(
+        note(
+          'info',
+          `Spearman ρ (resultant length R̄_y, log n_y) = ${formatNumber(rs, 3)} over the classes with tightness: ${rs === null ? 'undefined (too few classes or constant values)' : rs > 0 ? 'frequent classes have the tighter embeddings' : rs < 0 ? 'rare classes have the tighter embeddings' : 'no monotone relation'}. These tightness metrics are this product’s own diagnostics, not a metric from the ELM paper.`,
+        ),
+      );
+    }
     const grid = h('div', { class: 'grid-3' });
     root.appendChild(grid);
     for (const m of metrics) {

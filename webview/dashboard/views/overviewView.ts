@@ -6,6 +6,7 @@ import { bucketNames } from '../../../src/protocol/report';
 import { axis } from '../charts';
 import { dataTable, h, textAlternative } from '../dom';
 import { formatCount, formatDeltaPp, formatNumber, formatPercent } from '../model/format';
+import { formatInterval } from '../model/postHoc';
 import { binValues, bucketSpans, strideSample, type XY } from '../model/series';
 import { withAlpha } from '../theme';
 import { bucketTitle, chartFigure, note, type SectionView, type ViewContext } from './context';
@@ -23,16 +24,26 @@ function render(root: HTMLElement, ctx: ViewContext): void {
   const s = report.summary;
   const C = report.classes.length;
   const gap = s.balancedError - s.top1Error;
+  const iv = s.intervals ?? null;
+  const la = report.postHoc.logitAdjustment;
+  const sel = report.postHoc.selection ?? null;
 
   root.appendChild(
     h(
       'div',
       { class: 'cards' },
-      card('Balanced error', formatPercent(s.balancedError), `mean over ${formatCount(s.classesInEval)} classes in eval`, 'card-primary'),
+      card('Balanced error', formatPercent(s.balancedError), `mean over ${formatCount(s.classesInEval)} classes in eval${iv ? `; 95% CI ${formatInterval(iv.balancedError)}` : ''}`, 'card-primary'),
       card('Top-1 error', formatPercent(s.top1Error), `${formatCount(s.evalExamples)} eval examples`),
+      ...(s.top5Accuracy !== undefined && s.top5Accuracy !== null ? [card('Top-5 accuracy', formatPercent(s.top5Accuracy), 'label among the 5 highest logits')] : []),
       card('Gap', formatDeltaPp(gap), gap > 0.02 ? 'tail classes are worse: head bias' : 'little head bias'),
-      card('Best logit adjustment', formatPercent(report.postHoc.logitAdjustment.bestBalancedError), `balanced error at τ = ${formatNumber(report.postHoc.logitAdjustment.bestTau, 2)}`),
-      card('Calibration', `ECE ${formatPercent(report.calibration.ece)}`, `MCE ${formatPercent(report.calibration.mce)}`),
+      sel
+        ? card('Logit adjustment, held-out τ', formatPercent(sel.logitAdjustment.testBalancedError), `τ = ${formatNumber(sel.logitAdjustment.tau, 2)} chosen on held-out eval examples; model as is on the same test part ${formatPercent(sel.testBalancedError)}`)
+        : card('Best logit adjustment (oracle)', formatPercent(la.bestBalancedError), `balanced error at τ = ${formatNumber(la.bestTau, 2)}, chosen on this eval set`),
+      card(
+        'Calibration',
+        `ECE ${formatPercent(report.calibration.ece)}`,
+        `MCE ${formatPercent(report.calibration.mce)}${report.calibration.adjusted ? `; after post-hoc logit adjustment (τ = ${formatNumber(report.calibration.adjusted.tau, 2)}) ECE ${formatPercent(report.calibration.adjusted.ece)}` : ''}`,
+      ),
     ),
   );
   root.appendChild(
@@ -45,7 +56,7 @@ function render(root: HTMLElement, ctx: ViewContext): void {
           { class: `card card-bucket card-${b}` },
           h('div', { class: 'card-title' }, h('span', { class: `swatch swatch-${b}`, 'aria-hidden': 'true' }), ' ', bucketTitle(b, s.thresholds)),
           h('div', { class: 'card-value' }, formatPercent(s.buckets[b].accuracy)),
-          h('div', { class: 'card-sub' }, `accuracy, ${formatCount(s.buckets[b].classes)} classes in eval`),
+          h('div', { class: 'card-sub' }, `accuracy, ${formatCount(s.buckets[b].classes)} classes in eval${iv?.buckets[b] ? `; 95% CI ${formatInterval(iv.buckets[b])}` : ''}${report.calibration.perBucket?.[b] ? `; ECE ${formatPercent(report.calibration.perBucket[b]?.ece)}` : ''}`),
           meter(s.buckets[b].accuracy),
         ),
       ),
