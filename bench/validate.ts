@@ -183,9 +183,10 @@ async function main(): Promise<void> {
     ),
   ].join('\n');
   const pearson = erm.weightNorms?.pearsonLogCount ?? null;
+  const tb = erm.postHoc.tauNormalisationWithBias ?? null;
   const tnText = tn
     ? tn.bestTau === 0
-      ? `τ-normalisation does not help here (best τ = 0, i.e. no normalisation): the ERM model was trained with Adam, under which classifier norms need not grow with class counts (methods §3.1)${pearson === null ? '' : `; Pearson(‖w_y‖, log n_y) = ${pearson.toFixed(3)}`}.`
+      ? `τ-normalisation does not help here: its best τ is 0, which with the bias dropped (as in Kang et al.'s code) is the model without its bias, not the model as is${tb ? ` (${pct(tn.bestBalancedError)}% against ${pct(erm.summary.balancedError)}%; with the bias kept, best τ = ${tb.bestTau.toFixed(1)} gives ${pct(tb.bestBalancedError)}%)` : ''}: the ERM model was trained with Adam, under which classifier norms need not grow with class counts (methods §3.1)${pearson === null ? '' : `; Pearson(‖w_y‖, log n_y) = ${pearson.toFixed(3)}`}.`
       : `τ-normalisation's best τ = ${tn.bestTau.toFixed(1)} gives ${pct(tn.bestBalancedError)}%${pearson === null ? '' : ` (Pearson(‖w_y‖, log n_y) = ${pearson.toFixed(3)})`}.`
     : '';
   const headRows = rows.filter((r) => r.method.startsWith('fine-tuned head'));
