@@ -56,7 +56,7 @@ export function compareReports(before: Report, after: Report, order: readonly nu
     headline: [
       { label: 'Balanced error', before: sb.balancedError, after: sa.balancedError, lowerIsBetter: true },
       { label: 'Top-1 error', before: sb.top1Error, after: sa.top1Error, lowerIsBetter: true },
-      { label: 'Best logit-adjusted balanced error', before: la(before), after: la(after), lowerIsBetter: true },
+      { label: 'Best logit-adjusted balanced error (oracle τ)', before: la(before), after: la(after), lowerIsBetter: true },
       { label: 'ECE', before: before.calibration.ece, after: after.calibration.ece, lowerIsBetter: true },
     ],
     buckets: bucketNames.map((bucket) => {
