@@ -22,7 +22,7 @@ export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train
   --embedding-node <name> GraphModel: the node whose output is the embedding
   --batch-size <n>        forward-pass batch size (default 256)
   --many <n> --few <n>    bucket thresholds (many if count > n, few if count < n; default 100 / 20)
-  --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100)
+  --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100, at most 2000)
   --val-split <f>         hold out this fraction of each class's eval examples to choose post-hoc τ, and report
                           that τ on the rest (default 0.2; 0 = off; the sweeps' best τ on all of eval is an oracle)
   --seed <n>              seed of the held-out split (default 0)
@@ -30,10 +30,15 @@ export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train
 ${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
 
-function intOption(name: string, value: string | undefined, min: number): number | undefined {
+/** Ceiling of --confusion-limit: the stored matrix is C² numbers (2000 classes: 4 million cells, ~30 MB of report.json). */
+const maxConfusionLimit = 2000;
+
+function intOption(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got '${value}')`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`} (got '${value}')`);
+  }
   return n;
 }
 
@@ -170,7 +175,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     batchSize: intOption('batch-size', values['batch-size'], 1),
     manyThreshold: intOption('many', values.many, 1),
     fewThreshold: intOption('few', values.few, 1),
-    confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2),
+    confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2, maxConfusionLimit),
     valFraction: fractionOption('val-split', values['val-split']),
     seed: intOption('seed', values.seed, 0),
     preprocessing: parsePreprocessingFlags(values),
