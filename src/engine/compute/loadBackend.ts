@@ -14,6 +14,7 @@ import type { BackendAttempt, BackendName, BackendRequest, GpuAdapterSummary } f
 import { backendNames } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
+import { setOnnxPrefersWebgpu } from './onnxProviders';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { initThreadedWasm, isWasmInitialised, type WasmModuleLike } from './wasmThreads';
 import { tryWebgpu, type WebgpuPackage } from './webgpuBackend';
@@ -221,6 +222,7 @@ export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<
       }
     }
   }
+  setOnnxPrefersWebgpu(loaded?.name === 'webgpu');
   if (!loaded) {
     const reasons = attempts.filter((a) => a.status === 'failed').map((a) => `${a.name}: ${a.reason}`);
     throw new LongtailError(ErrorCode.BackendUnavailable, `backend '${options.requested}' is not available here: ${reasons.join('; ')}`);

@@ -13,6 +13,7 @@
  * Contract (analysis/types.ts MultiplyABt): out[r·bRows + s] = Σ_j a[(aStart + r)·d + j] · b[s·d + j]
  * for r < aRows, s < bRows. Shapes: A rows [aRows, d] of `a`, B [bRows, d] = the first bRows rows of `b`.
  */
+import { multiplyABt } from '../analysis/matmul';
 import type { FloatArray, MultiplyABt } from '../analysis/types';
 import type { Tf } from './tf';
 
@@ -30,8 +31,15 @@ function rowsCopy(view: FloatArray, first: number, count: number, d: number): Fl
   return rows instanceof Float32Array ? rows.slice() : Float32Array.from(rows);
 }
 
-/** Builds the kernel; call `dispose()` when the report is built. */
+/**
+ * Builds the kernel; call `dispose()` when the report is built. On the webgpu backend the product runs in
+ * the float64 JS kernel instead: MultiplyABt is synchronous and WebGPU has no synchronous readback under
+ * Node (docs/backends.md).
+ */
 export function tfMultiplyABt(tf: Tf): TfMultiplyABt {
+  if (tf.getBackend() === 'webgpu') {
+    return { multiply: multiplyABt, dispose: () => undefined };
+  }
   const multiply: MultiplyABt = (a, aStart, aRows, b, bRows, d, out) => {
     const product = tf.tidy(() =>
       tf.matMul(tf.tensor2d(rowsCopy(a, aStart, aRows, d), [aRows, d], 'float32'), tf.tensor2d(rowsCopy(b, 0, bRows, d), [bRows, d], 'float32'), false, true),

@@ -8,6 +8,7 @@
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { tf } from '../compute/tf';
+import { transposeKernel } from '../analysis/types';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
 import { fileLoadHandler, readModelJsonFile, weightShardFiles } from './tfjsIoHandler';
 
@@ -164,11 +165,13 @@ function buildGraphClassifier(
     if (w.shape.length !== 2) {
       throw new LongtailError(ErrorCode.NoClassifier, `${file}: MatMul weight "${match.weightNode}" has shape [${w.shape.join(', ')}], not 2-D`, { file });
     }
-    const wt = tf.tidy(() => (match.transposeB ? w.clone() : w.transpose()));
-    numClasses = wt.shape[0] ?? 0;
-    embeddingDim = wt.shape[1] ?? 0;
-    const weight = wt.dataSync() as Float32Array;
-    wt.dispose();
+    // Transposed in JS: a freshly loaded weight is still on the host on every backend, while a GPU-side
+    // transpose could not be read back synchronously on webgpu (no sync readback under Node).
+    const [rows, cols] = w.shape as [number, number];
+    const raw = w.dataSync() as Float32Array;
+    numClasses = match.transposeB ? rows : cols;
+    embeddingDim = match.transposeB ? cols : rows;
+    const weight = match.transposeB ? Float32Array.from(raw) : transposeKernel(raw, rows, cols);
     const bias = match.biasNode === null ? null : Float32Array.from(readConst(model, match.biasNode, file).dataSync());
     if (bias !== null && bias.length !== numClasses) {
       throw new LongtailError(ErrorCode.NoClassifier, `${file}: bias "${match.biasNode}" has ${bias.length} values, expected ${numClasses}`, { file });

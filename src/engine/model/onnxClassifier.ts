@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { onnxProfilePrefix, onnxProviderAttempts, readPlacement } from '../compute/onnxProviders';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { closeFile, openForRead, readExactly, readWholeFile, type Containment } from '../io/fileAccess';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
@@ -260,13 +261,16 @@ async function createSession(
   providers: readonly string[] | undefined,
   file: string,
   threads = 0,
-): Promise<{ session: InferenceSession; provider: string }> {
-  const attempts = providers ? [providers] : onnxCudaProviderInstalled() ? [['cuda', 'cpu'], ['cpu']] : [['cpu']];
+): Promise<{ session: InferenceSession; provider: string; profilePrefix: string | null }> {
+  const attempts = providers ? [providers] : onnxProviderAttempts(onnxCudaProviderInstalled());
   let lastError: unknown;
   for (const eps of attempts) {
+    // On WebGPU the first batch is profiled to learn which ops onnxruntime left on the CPU (onnxProviders.ts).
+    const profilePrefix = eps[0] === 'webgpu' ? onnxProfilePrefix() : null;
     try {
       const options: InferenceSession.SessionOptions = {
         executionProviders: [...eps],
+        ...(profilePrefix !== null ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
         graphOptimizationLevel: 'all',
         // Fatal only: onnxruntime's own error lines would precede (and duplicate) the engine's one-line error.
         logSeverityLevel: 4,
@@ -282,7 +286,7 @@ async function createSession(
         },
       };
       const session = await ort.InferenceSession.create(bytes, options);
-      return { session, provider: eps[0] };
+      return { session, provider: eps[0], profilePrefix };
     } catch (e) {
       lastError = e;
     }
@@ -322,8 +326,9 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   // The process-wide default logger too (used before a session exists): only fatal messages.
   ort.env.logLevel = 'fatal';
   const externalFiles = [...new Set([...graph.initializers.values()].flatMap((t) => (t.externalData ? [externalPath(file, t.externalData.location)] : [])))];
-  const { session, provider } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, options.threads);
+  const { session, provider, profilePrefix } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, options.threads);
   const notes = [...match.notes, `onnxruntime execution provider: ${provider}`];
+  let profiling = profilePrefix !== null;
   // Dimensions are learnt from the head, or from the first batch when no head is known.
   let embeddingDim = match.head?.embeddingDim ?? 0;
   let numClasses = match.head?.numClasses ?? 0;
@@ -349,6 +354,11 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
       let out: InferenceSession.ReturnType;
       try {
         out = await session.run({ [input.name]: feed }, fetches);
+        if (profiling && profilePrefix !== null) {
+          profiling = false;
+          session.endProfiling();
+          notes.push(await readPlacement(profilePrefix));
+        }
       } catch (e) {
         throw new LongtailError(ErrorCode.ShapeMismatch, `${file}: onnxruntime failed on a batch of shape [${batchShape.join(', ')}]: ${(e as Error).message}`, { file, cause: e });
       } finally {
