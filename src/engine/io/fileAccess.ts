@@ -91,7 +91,7 @@ export function outputError(error: unknown, path: string): LongtailError {
   switch (code) {
     case 'EEXIST':
     case 'ENOTEMPTY':
-      return new LongtailError(ErrorCode.OutputExists, `${path}: already exists (another run may be writing it)`, { file: path });
+      return new LongtailError(ErrorCode.OutputExists, `${path}: something already exists in the way (a file where a folder is needed, or another run writing the same output)`, { file: path });
     case 'EROFS':
       return new LongtailError(ErrorCode.OutputNotWritable, `${path}: cannot write, the file system is read-only`, { file: path });
     case 'EACCES':

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { outputError } from '../io/fileAccess';
 
 function tempSibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -24,7 +25,10 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   if (!options.overwrite && exists()) {
     throw refuse();
   }
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  // File-system faults (read-only, full disk, permissions, a race) become typed errors naming the output.
+  await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+    throw outputError(e, file);
+  });
   const tmp = tempSibling(file);
   try {
     await fs.writeFile(tmp, data, { flag: 'wx' });
@@ -40,6 +44,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
       }
       await fs.rename(tmp, file);
     }
+  } catch (error) {
+    throw outputError(error, file);
   } finally {
     await fs.rm(tmp, { force: true });
   }
@@ -57,7 +63,7 @@ export async function assertEmptyOrAbsent(dir: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
       throw new LongtailError(ErrorCode.OutputExists, `${dir} is a file, not a folder`, { file: dir });
     }
-    throw error;
+    throw outputError(error, dir);
   }
   if (entries.length > 0) {
     throw new LongtailError(ErrorCode.OutputExists, `${dir} is not empty; choose a new output folder`, { file: dir });
@@ -70,16 +76,25 @@ export async function assertEmptyOrAbsent(dir: string): Promise<void> {
  */
 export async function writeDirAtomic<T>(dir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
   await assertEmptyOrAbsent(dir);
-  await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
   const tmp = tempSibling(path.resolve(dir));
-  await fs.mkdir(tmp);
+  try {
+    await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+    await fs.mkdir(tmp);
+  } catch (error) {
+    throw outputError(error, dir);
+  }
   try {
     const result = await fill(tmp);
-    // `dir` was checked to be absent or empty; an empty folder is replaced.
-    await fs.rmdir(dir).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-    await fs.rename(tmp, dir);
+    // `dir` was checked to be absent or empty; an empty folder is replaced. A run that filled it
+    // meanwhile (two fine-tunes racing to one --out) makes rmdir/rename fail: OUTPUT_EXISTS, not a bug.
+    try {
+      await fs.rmdir(dir).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      await fs.rename(tmp, dir);
+    } catch (error) {
+      throw outputError(error, dir);
+    }
     return result;
   } catch (error) {
     await fs.rm(tmp, { recursive: true, force: true });

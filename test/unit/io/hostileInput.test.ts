@@ -19,6 +19,7 @@ import { inflateBuffer, sweepStaleTempFolders, tempFolderPrefix } from '../../..
 import { isInside, openForRead, outputError, readTextFile } from '../../../src/engine/io/fileAccess';
 import { readLimits } from '../../../src/engine/io/readLimits';
 import { readTensorFile } from '../../../src/engine/io/tensorFile';
+import { writeDirAtomic, writeFileAtomic } from '../../../src/engine/output/atomicOutput';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 import { gzip, idxImagesBytes, idxLabelsBytes, npyBytes, npzBytes, tempDir, writeFile, zipBytes } from '../../fixtures/writers';
 
@@ -261,6 +262,28 @@ describe('error codes for I/O faults', () => {
       assert.equal(e.file, '/out/report.json');
       assert.ok(e.isUserInputError, `${code} is the user's, not a bug`);
     }
+  });
+
+  it('two runs racing to one output folder: the second gets OUTPUT_EXISTS naming it, not INTERNAL', async () => {
+    const out = join(sub('race'), 'finetune-out');
+    await fails(
+      () =>
+        writeDirAtomic(out, async (tmp) => {
+          writeFileSync(join(tmp, 'model.json'), '{}');
+          // The other run finishes first.
+          mkdirSync(out);
+          writeFileSync(join(out, 'model.json'), '{}');
+        }),
+      ErrorCode.OutputExists,
+      out,
+    );
+    assert.deepEqual(readdirSync(join(dir, 'race')), ['finetune-out'], 'no temporary folder left');
+  });
+
+  it('an output whose parent is a regular file is a typed error naming the output', async () => {
+    const parent = writeFile(sub('parentfile'), 'not-a-folder', 'x');
+    const out = join(parent, 'report.json');
+    await fails(() => writeFileAtomic(out, '{}'), ErrorCode.OutputExists, out, /something already exists in the way/);
   });
 
   it('reads limits from the environment and rejects malformed values', () => {
