@@ -47,7 +47,7 @@ export function scriptSafe(js: string): string {
 }
 
 /** Makes CSS text safe inside `<style>…</style>`. */
-export function styleSafe(css: string): string {
+function styleSafe(css: string): string {
   return css.replace(/<\/(style)/gi, '<\\/$1');
 }
 

@@ -11,7 +11,6 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
 import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
-import { multiplyABt } from '../analysis/matmul';
 import type { DiagnosticsInput, MultiplyABt } from '../analysis/types';
 import { tf } from '../compute/tf';
 import { tfMultiplyABt } from '../compute/tfMultiplyABt';
@@ -24,7 +23,7 @@ import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
 import { longtailVersion } from '../version';
 import { datasetOutputs } from './datasetOutputs';
-import { assertFeaturesForHead, isHeadCheckpointPath, readFeatures } from './headInputs';
+import { assertFeaturesForHead, headLogits, isHeadCheckpointPath, readFeatures } from './headInputs';
 import { resolveRunInputs } from './runInputs';
 
 /** Where the pipeline reports to and what it runs on. */
@@ -64,33 +63,6 @@ async function sha256File(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/**
- * logits = φ·Wᵀ + b for a head checkpoint on feature data, in row blocks through `multiply` (the
- * backend's A·Bᵀ kernel, or the float64 JS one). Shapes: features [N, D], weight [C, D] (row y = w_y),
- * bias [C] → logits [N, C].
- */
-export function headLogits(
-  features: Float32Array,
-  n: number,
-  d: number,
-  weight: Float32Array,
-  bias: Float32Array | null,
-  c: number,
-  multiply: MultiplyABt = multiplyABt,
-): Float32Array {
-  const out = new Float32Array(n * c);
-  const rows = Math.max(1, Math.min(n, Math.floor(2 ** 22 / Math.max(1, c))));
-  const block = new Float64Array(rows * c);
-  for (let i0 = 0; i0 < n; i0 += rows) {
-    const m = Math.min(rows, n - i0);
-    multiply(features, i0, m, weight, c, d, block);
-    for (let r = 0; r < m; r++) {
-      for (let y = 0; y < c; y++) out[(i0 + r) * c + y] = block[r * c + y] + (bias ? bias[y] : 0);
-    }
-  }
-  return out;
 }
 
 /**
