@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { PNG } from 'pngjs';
+import { readWorkspaceConfig } from '../../../src/engine/config/workspaceConfig';
 import { readClassNamesFile } from '../../../src/engine/data/classNames';
 import { decodeImageBytes } from '../../../src/engine/data/imageDecode';
 import { parseListFile } from '../../../src/engine/data/listFileDataset';
@@ -112,6 +113,21 @@ describe('containment is checked on real paths', () => {
     const file = await openForRead(inside, { within: { folder: d, what: 'the workspace' } });
     assert.equal(file.size, 4);
     await file.handle.close();
+  });
+});
+
+describe('files named in longtail.json stay in the workspace', () => {
+  it('classNames pointing out of the workspace (by .. or by symlink) is OUTSIDE_FOLDER; inside it is accepted', { skip: !posix }, async () => {
+    const outside = writeFile(sub('ws-outside'), 'names.txt', 'secret\n');
+    const ws = sub('ws');
+    writeFile(ws, 'longtail.json', JSON.stringify({ classNames: '../ws-outside/names.txt' }));
+    await fails(() => readWorkspaceConfig(ws), ErrorCode.OutsideFolder, join(dir, 'ws-outside', 'names.txt'), /outside the workspace/);
+    symlinkSync(outside, join(ws, 'names.txt'));
+    writeFile(ws, 'longtail.json', JSON.stringify({ classNames: 'names.txt' }));
+    await fails(() => readWorkspaceConfig(ws), ErrorCode.OutsideFolder, join(ws, 'names.txt'), /outside the workspace/);
+    writeFile(ws, 'mine.txt', 'a\n');
+    writeFile(ws, 'longtail.json', JSON.stringify({ classNames: 'mine.txt' }));
+    assert.equal((await readWorkspaceConfig(ws)).classNames, 'mine.txt');
   });
 });
 
