@@ -11,8 +11,8 @@ import { UsageError } from '../usageError';
 /** Usage text of `longtail analyse`. */
 export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train T | --class-counts F] [options]
 
-  --model <path>          model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy)
-  --eval <path>           evaluation data: IDX/CIFAR folder or file, image folder, list file, iNat JSON, .npz/.safetensors, subset JSON
+  --model <path>          model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy, PyTorch .pth/.pt/.ckpt state dict)
+  --eval <path>           evaluation data: IDX/CIFAR folder or file, image folder, list file, iNat JSON, .npz/.safetensors (or shards: f-00000-of-00008.npz, 'f-*.npz', {"shards": [...]}), subset JSON
   --train <path>          training data (only its labels are read, for class counts); default: the eval folder's training split
   --class-counts <file>   class counts as a JSON array or .npy (instead of --train)
   --class-names <file>    class names as a JSON array (or one per line)

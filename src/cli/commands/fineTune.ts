@@ -11,7 +11,7 @@ import { UsageError } from '../usageError';
 /** Usage text of `longtail finetune`. */
 export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--eval E] --loss L --out DIR [options]
 
-  --model <path>          LayersModel model.json (or its folder), or a classifier head (.npz/.safetensors) with feature data
+  --model <path>          LayersModel model.json (or its folder), or a classifier head (.npz/.safetensors/.pth) with feature data
   --train <path>          training data (raw inputs for a model, features for a head)
   --eval <path>           evaluation data for per-epoch metrics and report.json (default: the training data)
   --loss <name>           ${lossNames.join(' | ')}

@@ -41,21 +41,21 @@ async function loadLayersCheckpoint(modelPath: string, detected: { modelPath: st
 }
 
 /**
- * Loads the checkpoint to fine-tune. A head file trains only with `scope: 'head'` and must be .npz or
- * .safetensors (the formats a head is written back in); a model must be a LayersModel
+ * Loads the checkpoint to fine-tune. A head file trains only with `scope: 'head'` and must be .npz,
+ * .safetensors or a torch.save state dict (the formats a head is written back in); a model must be a LayersModel
  * ({@link ErrorCode.InvalidOption} otherwise). The caller disposes it with {@link disposeFineTuneCheckpoint}.
  */
 export async function loadFineTuneCheckpoint(modelPath: string, scope: FineTuneScope, headKey: string | undefined): Promise<FineTuneCheckpoint> {
   if (isHeadCheckpointPath(modelPath)) {
     if (path.extname(modelPath).toLowerCase() === '.npy') {
-      throw invalidFineTuneOption(`${modelPath}: fine-tuning writes .npz or .safetensors heads; save the weight (and bias) in an .npz first`);
+      throw invalidFineTuneOption(`${modelPath}: fine-tuning writes .npz, .safetensors or .pth heads; save the weight (and bias) in an .npz first`);
     }
     if (scope !== 'head') throw invalidFineTuneOption(`${modelPath} is a classifier head: only --scope head can train it`);
     return { kind: 'head', head: await loadHeadCheckpoint(modelPath, { headKey }) };
   }
   const detected = await detectModelFormat(modelPath);
   if (detected.format !== 'layers-model') {
-    throw invalidFineTuneOption(`${modelPath} is a ${detected.format}; fine-tuning trains TF.js LayersModels (model.json) and classifier heads (.npz/.safetensors)`);
+    throw invalidFineTuneOption(`${modelPath} is a ${detected.format}; fine-tuning trains TF.js LayersModels (model.json) and classifier heads (.npz/.safetensors/.pth)`);
   }
   return loadLayersCheckpoint(modelPath, detected);
 }

@@ -24,7 +24,7 @@ export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, 
   const file = await openTensorFile(head.path);
   try {
     if (file.format === 'npy') {
-      throw new LongtailError(ErrorCode.InvalidOption, `${head.path}: fine-tuning writes .npz or .safetensors heads; save the weight (and bias) in an .npz first`, { file: head.path });
+      throw new LongtailError(ErrorCode.InvalidOption, `${head.path}: fine-tuning writes .npz, .safetensors or .pth heads; save the weight (and bias) in an .npz first`, { file: head.path });
     }
     const arrays: TensorArray[] = [];
     for (const entry of file.entries) {

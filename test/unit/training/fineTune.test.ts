@@ -8,6 +8,7 @@ import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { loadHeadCheckpoint } from '../../../src/engine/io/headCheckpoint';
 import { readTensorFile } from '../../../src/engine/io/tensorFile';
 import { encodeNpz, encodeSafetensors } from '../../../src/engine/io/tensorFileWriter';
+import { encodeTorchCheckpoint } from '../../../src/engine/io/torchCheckpointWriter';
 import { saveLayersModel } from '../../../src/engine/output/saveLayersModel';
 import { fineTune } from '../../../src/engine/training/fineTune';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
@@ -125,6 +126,30 @@ describe('fineTune', () => {
     assert.equal(bytes(again.result.checkpointPath), bytes(result.checkpointPath));
     const other = await fineTune({ ...base('run-c'), epochs: 4, seed: 6 }, { backend: 'cpu' });
     assert.notEqual(bytes(other.result.checkpointPath), bytes(result.checkpointPath));
+  });
+
+  it('a PyTorch .pth state dict head trains exactly like the same .npz head and is written back as a .pth', async () => {
+    const pth = writeFile(
+      tmp.dir,
+      'model.pth',
+      encodeTorchCheckpoint([
+        { name: 'backbone.weight', dtype: 'float64', shape: [2, 2], data: Float64Array.from([1, 2, 3, 4]) },
+        { name: 'fc.weight', dtype: 'float32', shape: [c, d], data: Float32Array.from(headWeight) },
+        { name: 'fc.bias', dtype: 'float32', shape: [c], data: Float32Array.from(headBias) },
+      ]),
+    );
+    const fromNpz = await fineTune({ ...base('pth-ref'), epochs: 3 }, { backend: 'cpu' });
+    const fromPth = await fineTune({ ...base('pth-run'), model: pth, epochs: 3 }, { backend: 'cpu' });
+    assert.deepEqual(readdirSync(fromPth.result.outDir).sort(), ['model.pth', 'report.json', 'training.json']);
+    const want = await loadHeadCheckpoint(fromNpz.result.checkpointPath);
+    const got = await loadHeadCheckpoint(fromPth.result.checkpointPath);
+    assert.equal(got.weightKey, 'fc.weight');
+    assert.deepEqual(Array.from(got.weight), Array.from(want.weight));
+    assert.deepEqual(Array.from(got.bias!), Array.from(want.bias!));
+    const arrays = await readTensorFile(fromPth.result.checkpointPath);
+    assert.deepEqual(arrays.map((a) => [a.name, a.dtype]), [['backbone.weight', 'float64'], ['fc.weight', 'float32'], ['fc.bias', 'float32']]);
+    const reportOf = (p: string): { summary: { balancedError: number } } => JSON.parse(readFileSync(p, 'utf8'));
+    assert.equal(reportOf(fromPth.result.reportPath).summary.balancedError, reportOf(fromNpz.result.reportPath).summary.balancedError);
   });
 
   it('safetensors Keras-layout head, class-balanced sampler, adam, weight decay; LDAM saves an argmax-equivalent linear head', async () => {
