@@ -4,9 +4,9 @@ import * as vscode from 'vscode';
 
 const excluded = '**/{node_modules,.git,.longtail,dist,out}/**';
 
-/** Checkpoints: LayersModel/GraphModel model.json, ONNX, SavedModel folders, and head files. */
+/** Checkpoints: LayersModel/GraphModel model.json, ONNX, SavedModel folders, and head files (NumPy, safetensors, PyTorch state dicts). */
 export async function findCheckpoints(): Promise<vscode.Uri[]> {
-  const files = await vscode.workspace.findFiles('**/{model.json,*.onnx,saved_model.pb,*.npz,*.safetensors,*.npy}', excluded, 500);
+  const files = await vscode.workspace.findFiles('**/{model.json,*.onnx,saved_model.pb,*.npz,*.safetensors,*.npy,*.pth,*.pt,*.ckpt,pytorch_model.bin}', excluded, 500);
   return files
     .map((u) => (path.basename(u.fsPath) === 'saved_model.pb' ? vscode.Uri.file(path.dirname(u.fsPath)) : u))
     .filter((u) => !/(^|[-_.])(features|embeddings|labels|counts)([-_.]|$)/i.test(path.basename(u.fsPath)));
