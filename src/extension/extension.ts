@@ -67,7 +67,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // Show the backend in the status bar once the engine has started (it starts on first use).
   const refreshBackend = async (): Promise<void> => {
     try {
-      statusBar.setBackend((await engine.request(InfoRequest, {})).backend.name);
+      const { backend } = await engine.request(InfoRequest, {});
+      statusBar.setBackend(backend.name, backend.label);
     } catch (error) {
       // Not shown as a notification here: the next command that needs the engine reports it.
       log.warn(`engine not available for the status bar: ${error instanceof Error ? error.message : String(error)}`);
@@ -135,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   register('longtail.showEngineInfo', async () => {
     const info = await showEngineInfo(engine, log);
-    statusBar.setBackend(info.backend.name);
+    statusBar.setBackend(info.backend.name, info.backend.label);
   });
   register('longtail.showEngineLog', async () => log.show(true));
   register('longtail.restartEngine', async () => {

@@ -8,6 +8,7 @@ const backendLabels: Record<BackendName, string> = { gpu: 'GPU', webgpu: 'WebGPU
 export class LongtailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('longtail.status', vscode.StatusBarAlignment.Left, 10);
   private backend: BackendName | undefined;
+  private label: string | undefined;
   private balancedError: number | undefined;
 
   constructor() {
@@ -16,8 +17,10 @@ export class LongtailStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  setBackend(backend: BackendName): void {
+  /** `label` (EngineInfo's backend.label) names the WebGPU device: `GPU · NVIDIA H100 (WebGPU, Vulkan)`. */
+  setBackend(backend: BackendName, label?: string): void {
     this.backend = backend;
+    this.label = backend === 'webgpu' && label ? label : undefined;
     this.render();
   }
 
@@ -36,7 +39,7 @@ export class LongtailStatusBar implements vscode.Disposable {
       return;
     }
     const ber = this.balancedError !== undefined ? `BER ${(100 * this.balancedError).toFixed(1)}%` : 'Long-Tail';
-    const backend = this.backend ? ` · ${backendLabels[this.backend]}` : '';
+    const backend = this.backend ? ` · ${this.label ?? backendLabels[this.backend]}` : '';
     this.item.text = `$(graph) ${ber}${backend}`;
     this.item.tooltip = 'Long-Tail Lens: balanced error of the last analysis and the compute backend. Click to open the last report.';
     this.item.show();

@@ -277,7 +277,17 @@ export interface ReportProvenance {
   };
   /** Preprocessing applied to inputs (scaling, resize, mean/std), recorded verbatim. */
   readonly preprocessing: Readonly<Record<string, unknown>>;
-  readonly engine: { readonly version: string; readonly backend: string };
+  readonly engine: { readonly version: string; readonly backend: string } & ReportEngineDevice;
+}
+
+/** Where the numbers were computed (fields added with the WebGPU backend; absent in older reports). */
+export interface ReportEngineDevice {
+  /** The device that ran, e.g. `GPU · NVIDIA H100 80GB HBM3 (WebGPU, Vulkan)`, `WebGPU · SwiftShader (software adapter)`, `WASM`. */
+  readonly device?: string;
+  /** ONNX checkpoints: the onnxruntime execution provider the session was created with (`webgpu`, `cuda`, `cpu`). */
+  readonly onnxExecutionProvider?: string;
+  /** ONNX checkpoints on WebGPU: where onnxruntime placed the ops (`onnxruntime placed 2 of 9 ops on the CPU …`). */
+  readonly onnxPlacement?: string;
 }
 
 /** The whole report.json. */

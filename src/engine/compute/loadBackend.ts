@@ -11,10 +11,11 @@
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import type { BackendAttempt, BackendName, BackendRequest, GpuAdapterSummary } from '../../protocol/engineInfo';
-import { backendNames } from '../../protocol/engineInfo';
+import { backendNames, deviceLabel } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
 import { setOnnxPrefersWebgpu } from './onnxProviders';
+import { recordBackendDevice } from './runDevice';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { initThreadedWasm, isWasmInitialised, type WasmModuleLike } from './wasmThreads';
 import { tryWebgpu, type WebgpuPackage } from './webgpuBackend';
@@ -223,6 +224,7 @@ export async function loadBackend(tf: Tf, options: LoadBackendOptions): Promise<
     }
   }
   setOnnxPrefersWebgpu(loaded?.name === 'webgpu');
+  if (loaded) recordBackendDevice(deviceLabel(loaded));
   if (!loaded) {
     const reasons = attempts.filter((a) => a.status === 'failed').map((a) => `${a.name}: ${a.reason}`);
     throw new LongtailError(ErrorCode.BackendUnavailable, `backend '${options.requested}' is not available here: ${reasons.join('; ')}`);

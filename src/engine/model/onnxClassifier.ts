@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnxProfilePrefix, onnxProviderAttempts, readPlacement } from '../compute/onnxProviders';
+import { recordOnnxPlacement, recordOnnxProvider } from '../compute/runDevice';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { closeFile, openForRead, readExactly, readWholeFile, type Containment } from '../io/fileAccess';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
@@ -329,6 +330,7 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   const { session, provider, profilePrefix } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, options.threads);
   const notes = [...match.notes, `onnxruntime execution provider: ${provider}`];
   let profiling = profilePrefix !== null;
+  recordOnnxProvider(provider);
   // Dimensions are learnt from the head, or from the first batch when no head is known.
   let embeddingDim = match.head?.embeddingDim ?? 0;
   let numClasses = match.head?.numClasses ?? 0;
@@ -357,7 +359,9 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
         if (profiling && profilePrefix !== null) {
           profiling = false;
           session.endProfiling();
-          notes.push(await readPlacement(profilePrefix));
+          const placement = await readPlacement(profilePrefix);
+          notes.push(placement);
+          recordOnnxPlacement(placement);
         }
       } catch (e) {
         throw new LongtailError(ErrorCode.ShapeMismatch, `${file}: onnxruntime failed on a batch of shape [${batchShape.join(', ')}]: ${(e as Error).message}`, { file, cause: e });

@@ -19,6 +19,7 @@ import { countLabels, readClassCounts } from '../data/classCounts';
 import { readClassNamesFile } from '../data/classNames';
 import { openDataset } from '../data/openDataset';
 import { loadHeadCheckpoint } from '../io/headCheckpoint';
+import { reportDeviceFields } from '../compute/runDevice';
 import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
 import { longtailVersion } from '../version';
@@ -171,7 +172,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         classCountsSource: countsSource,
       },
       preprocessing: evalSource.preprocessing,
-      engine: { version: longtailVersion, backend: ctx.backend },
+      engine: { version: longtailVersion, backend: ctx.backend, ...reportDeviceFields(modelFormat) },
     };
     const built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
         manyThreshold: thresholds.many,

@@ -62,7 +62,7 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
           graphForward: { maxRel: number; n: number };
           onnxForward: { maxRelCpuEp: number; maxRelTorch: number; notes: string[]; cpuNotes: string[] };
           lossGradients: Record<string, number>;
-          headFineTune: { maxRel: number; cpu: { losses: number[] }; webgpu: { losses: number[] } };
+          headFineTune: { maxRel: number; cpu: { losses: number[] }; webgpu: { losses: number[] }; cpuEngine: Record<string, string>; engine: Record<string, string>; balancedErrors: number[] };
           memory: { numTensors: number[] };
         };
       };
@@ -95,6 +95,12 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
       assert.equal(c.headFineTune.webgpu.losses.length, 3);
       assert.ok(c.headFineTune.webgpu.losses[2] < c.headFineTune.webgpu.losses[0], 'the head fine-tune lowers the loss');
       assert.ok(c.headFineTune.maxRel <= tolerance, `head fine-tune losses: ${c.headFineTune.maxRel}`);
+      // report.json records the device that ran.
+      assert.equal(c.headFineTune.engine.backend, 'webgpu');
+      assert.equal(c.headFineTune.engine.device, 'WebGPU · SwiftShader (software adapter)');
+      assert.equal(c.headFineTune.cpuEngine.backend, 'cpu');
+      assert.equal(c.headFineTune.cpuEngine.device, 'CPU (JavaScript)');
+      assert.equal(c.headFineTune.balancedErrors[1], c.headFineTune.balancedErrors[0]);
       // Every batch frees what it allocated.
       assert.equal(new Set(c.memory.numTensors).size, 1, `tf.memory().numTensors across batches: ${c.memory.numTensors.join(', ')}`);
     } finally {
