@@ -4,7 +4,8 @@
  * GPU through `device.lost`. Neither throws where the batch ran, so the engine watches the device and
  * checks after each batch: {@link throwIfGpuFailed} turns what happened into
  * `error[GPU_OUT_OF_MEMORY]` (with a smaller batch size to try) or `error[GPU_DEVICE_LOST]`.
- * A failure is reported once and then cleared, so the engine stays usable for the next request.
+ * A failure is reported once and then cleared: after an out-of-memory the engine stays usable for the next
+ * request (with a smaller batch); after a lost device the engine must be restarted (the message says so).
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 
@@ -76,7 +77,7 @@ export function gpuFailureError(failure: GpuFailure, batchSize: number): Longtai
   }
   return new LongtailError(
     ErrorCode.GpuDeviceLost,
-    `the GPU device was lost at batch size ${batchSize} (${failure.message}); the next request starts it again — if it recurs try --batch-size ${smallerBatch(batchSize)} or --backend wasm`,
+    `the GPU device was lost at batch size ${batchSize} (${failure.message}); restart the engine (Long-Tail: Restart engine, or run the CLI again) — if it recurs try --batch-size ${smallerBatch(batchSize)} or --backend wasm`,
   );
 }
 

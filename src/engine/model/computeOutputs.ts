@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { makeSnapshot, type CancellationSignal, type ProgressSink } from '../../protocol/progress';
 import { yieldAndCheck } from '../cancellation';
+import { boundBatchForGpu, checkGpuAfterBatch } from '../compute/gpuBatchLimit';
+import { tf } from '../compute/tf';
 import type { DatasetSource } from '../data/datasetSource';
 import type { ClassifierModel, ForwardResult } from './classifierModel';
 import { applyInputPlan, planInput } from './inputLayout';
@@ -85,9 +87,10 @@ async function runForward(model: ClassifierModel, dataset: DatasetSource, option
   // A model exported with a fixed batch dimension gets exactly that many examples per call; the last
   // batch is zero-padded and the padding rows are dropped from the outputs.
   const fixed = model.fixedBatchSize;
-  const batchSize = fixed ?? requested;
-  const plan = planInput(model.inputShape, dataset.exampleShape, model.path);
   const per = dataset.exampleShape.reduce((a, b) => a * b, 1);
+  // On webgpu, within the adapter's buffer limits (compute/gpuBatchLimit.ts).
+  const batchSize = fixed ?? boundBatchForGpu(tf, requested, per);
+  const plan = planInput(model.inputShape, dataset.exampleShape, model.path);
   const token = options.progressToken ?? 'forward';
   const started = Date.now();
   let embeddingDim = 0;
@@ -105,7 +108,14 @@ async function runForward(model: ClassifierModel, dataset: DatasetSource, option
     }
     const padded = fixed !== null && count < fixed ? padBatch(batch.x, count * per, fixed * per) : batch.x;
     const input = applyInputPlan(plan, padded, fixed ?? count);
-    const full = await model.forward(input.data, input.shape);
+    let full: ForwardResult;
+    try {
+      full = await model.forward(input.data, input.shape);
+    } catch (error) {
+      checkGpuAfterBatch(tf, batchSize, error); // a GPU out-of-memory becomes GPU_OUT_OF_MEMORY
+      throw error;
+    }
+    checkGpuAfterBatch(tf, batchSize);
     const result = padded === batch.x ? full : dropPadding(full, count, fixed ?? count);
     if (start === 0) {
       embeddingDim = result.embeddings.length / count;
