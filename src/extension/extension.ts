@@ -55,11 +55,14 @@ export function activate(context: vscode.ExtensionContext): void {
         (updated ? `updated ${updated} dashboard${updated === 1 ? '' : 's'} in place` : 'no dashboard showed this checkpoint, none opened'),
     );
     return result.reportPath;
-  }, log);
+  }, log, context.workspaceState);
   context.subscriptions.push(watch);
+  // Checkpoints watched before a window reload are watched again (their dashboards are restored too).
+  if (vscode.workspace.isTrusted) watch.restore();
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       runsView.refresh();
+      watch.restore();
       void DashboardPanel.reloadAll();
     }),
   );

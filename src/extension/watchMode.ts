@@ -41,6 +41,23 @@ export interface WatchTiming {
 
 const defaultTiming: WatchTiming = { debounceMs: 1000, pollMs: 500, maxWaitMs: 120_000 };
 
+/** workspaceState key of the watched checkpoints (re-armed after a window reload). */
+const mementoKey = 'longtail.watch.targets';
+/** At most this many checkpoints are watched and remembered (the most recently analysed). */
+const maxRemembered = 8;
+
+/** A remembered watch: the target and the report its dashboard shows. */
+interface RememberedWatch {
+  readonly params: AnalyseParams;
+  readonly overrides?: unknown;
+  readonly reportPath: string;
+}
+
+function isRememberedWatch(value: unknown): value is RememberedWatch {
+  const v = value as { params?: { model?: unknown; eval?: unknown }; reportPath?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.params?.model === 'string' && typeof v.params.eval === 'string' && typeof v.reportPath === 'string';
+}
+
 /** Owns one file watcher and one scheduler per analysed checkpoint. */
 export class WatchMode implements vscode.Disposable {
   private readonly watched = new Map<string, Watched>();
@@ -50,6 +67,7 @@ export class WatchMode implements vscode.Disposable {
   constructor(
     private readonly reanalyse: Reanalyse,
     private readonly log: vscode.LogOutputChannel,
+    private readonly memento?: vscode.Memento,
     private readonly timing: WatchTiming = defaultTiming,
   ) {
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -73,6 +91,8 @@ export class WatchMode implements vscode.Disposable {
     if (existing) {
       existing.target = target;
       existing.reportPath = reportPath;
+      this.watched.delete(key); // most recently analysed last
+      this.watched.set(key, existing);
     } else {
       const entry: Watched = {
         target,
@@ -85,12 +105,35 @@ export class WatchMode implements vscode.Disposable {
           run: async () => {
             this.log.info(`watch mode: ${key} changed; analysing again`);
             entry.reportPath = await this.reanalyse(entry.target, entry.reportPath);
+            this.remember();
           },
         }),
       };
       this.watched.set(key, entry);
+      for (const [oldKey, old] of [...this.watched].slice(0, Math.max(0, this.watched.size - maxRemembered))) {
+        old.watcher?.dispose();
+        old.scheduler.dispose();
+        this.watched.delete(oldKey);
+      }
     }
     if (this.enabled) this.startWatcher(key, this.watched.get(key)!);
+    this.remember();
+  }
+
+  private remember(): void {
+    const all: RememberedWatch[] = [...this.watched.values()].map((e) => ({ params: e.target.params, overrides: e.target.overrides, reportPath: e.reportPath }));
+    void this.memento?.update(mementoKey, all.slice(-maxRemembered));
+  }
+
+  /**
+   * Watches again the checkpoints remembered from before a window reload (their dashboards are restored
+   * too). Call only in a trusted workspace.
+   */
+  restore(): void {
+    const remembered = this.memento?.get<unknown[]>(mementoKey) ?? [];
+    for (const r of Array.isArray(remembered) ? remembered : []) {
+      if (isRememberedWatch(r)) this.watch({ params: r.params, overrides: r.overrides }, r.reportPath);
+    }
   }
 
   /** Turns watching on (for every checkpoint analysed so far) or off. */
