@@ -28,6 +28,10 @@ interface WorkerFixtures {
   harness: HarnessState;
   /** Chromium with a persistent profile, shared by the worker's cases (each case gets a new page in it). */
   persistentContext: BrowserContext;
+  /** The workspace copy the analyse, runs-view and fine-tune cases share (made by global setup). */
+  sharedWorkspace: string;
+  /** Makes a fresh copy of the fixture workspace for one case (each name once per run). */
+  freshWorkspace: (name: string) => string;
 }
 
 /** The page size unless a case asks for another (Workbench.open({ viewport })). */
@@ -36,10 +40,6 @@ export const DEFAULT_VIEWPORT = { width: 1280, height: 800 } as const;
 interface TestFixtures {
   /** The workbench page object on the shared code-server (not opened yet: call open()). */
   workbench: Workbench;
-  /** The workspace copy the analyse, runs-view and fine-tune cases share. */
-  sharedWorkspace: string;
-  /** A fresh copy of the fixture workspace for this case alone. */
-  freshWorkspace: (name: string) => string;
   /** Starts a code-server of its own for this case; stopped (its process group killed) when the case ends. */
   startServer: (options: ExtraServerOptions) => Promise<ServerInfo>;
   /** On failure: marks the run failed (the work dir is kept), screenshots every page, prints the logs' tails. */
@@ -79,19 +79,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
   page: async ({ context }, use) => {
     const page = await context.newPage();
+    page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
     await use(page);
     await page.close({ runBeforeUnload: false });
   },
   workbench: async ({ page, harness }, use) => {
-    page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
     await use(new Workbench(page, harness.server));
   },
-  sharedWorkspace: async ({ harness }, use) => {
-    await use(join(harness.work, 'workspaces', SHARED_WORKSPACE));
-  },
-  freshWorkspace: async ({ harness }, use) => {
-    await use((name) => copyWorkspace(harness.work, name));
-  },
+  sharedWorkspace: [
+    async ({ harness }, use) => {
+      await use(join(harness.work, 'workspaces', SHARED_WORKSPACE));
+    },
+    { scope: 'worker' },
+  ],
+  freshWorkspace: [
+    async ({ harness }, use) => {
+      await use((name) => copyWorkspace(harness.work, name));
+    },
+    { scope: 'worker' },
+  ],
   startServer: async ({ harness }, use) => {
     const started: ServerInfo[] = [];
     await use(async (options) => {

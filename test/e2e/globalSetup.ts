@@ -2,7 +2,8 @@
  * Playwright global setup for the e2e suite: installs or checks the harness (setup.sh), gets the .vsix (packaged
  * when stale), makes a fresh work dir, installs the extension with the extension-host tests bundled into it, and
  * starts the shared code-server in its own process group. Every process group goes into a registry file that
- * global teardown empties, whatever happened. Workers find the run through LONGTAIL_E2E_STATE.
+ * global teardown empties, and a reaper process empties it when the runner ends without teardown (the global
+ * timeout skips it). Workers find the run through LONGTAIL_E2E_STATE.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { installExtension, startCodeServer } from './harness/codeServer';
 import { log } from './harness/log';
 import { ARTIFACTS, CHROMIUM, CODE_SERVER, E2E_HOME, NODE24, ROOT, SETUP_SCRIPT, SHARED_WORKSPACE } from './harness/paths';
 import { runStep, stopRegisteredGroups } from './harness/processGroup';
+import { startReaper } from './harness/reaper';
 import type { HarnessState } from './harness/state';
 import { ensureVsix } from './harness/vsix';
 import { copyWorkspace, makeUserData, makeWorkDir } from './harness/workDir';
@@ -35,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   writeFileSync(pgids, '');
   process.env.LONGTAIL_E2E_PGIDS = pgids; // inherited by the workers (code-servers they start) and read by teardown
   process.env.LONGTAIL_E2E_WORK = work;
+  log(`reaper pid ${startReaper(pgids)}: kills the registered process groups when this runner ends, however it ends`);
   try {
     const userData = makeUserData(work, 'ud', { trust: false });
     const installedExtension = await installExtension(work, userData, vsix);

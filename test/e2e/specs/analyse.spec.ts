@@ -9,12 +9,26 @@ import { findFiles } from '../harness/codeServer';
 import { contributedTitles, expectThresholds, FIXTURE_INPUTS, FIXTURE_SETTINGS_THRESHOLDS, listReports, readLongtailJson } from '../harness/fixtureWorkspace';
 import { log, secondsSince, sleep } from '../harness/log';
 import { expect, test } from '../fixtures';
+import { Workbench } from '../pages/workbench';
 import { analyseFromPalette, COMMANDS, expectShowsReport } from '../steps';
 
-test.describe('analyse, runs view, fine-tune (one workspace)', () => {
-  test('analyse from the palette', async ({ workbench: wb, sharedWorkspace }) => {
-    // Taller than the default so dashboard.png holds the cards and the overview's charts.
-    await wb.open(sharedWorkspace, { viewport: { width: 1440, height: 1400 } });
+test.describe('analyse, runs view, fine-tune (one workspace, one window)', () => {
+  // Each case builds on the previous one's result; one window saves two workbench loads (each starts an
+  // extension host: 15–30 s on a loaded 2-core machine). After a failure the rest are skipped.
+  test.describe.configure({ mode: 'serial' });
+  let wb: Workbench;
+  test.beforeAll(async ({ persistentContext, harness, sharedWorkspace }) => {
+    const page = await persistentContext.newPage();
+    page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
+    wb = new Workbench(page, harness.server);
+    // Tall, so dashboard.png holds the cards and the overview's charts; wide, so the compare dashboard fits beside.
+    await wb.open(sharedWorkspace, { viewport: { width: 1600, height: 1400 } });
+  });
+  test.afterAll(async () => {
+    await wb.page.close({ runBeforeUnload: false });
+  });
+
+  test('analyse from the palette', async ({ sharedWorkspace }) => {
     const { report, seen } = await analyseFromPalette(wb, sharedWorkspace, 1);
     log(`  notifications seen: ${JSON.stringify(seen)}`);
     expect(seen.some((m) => /^Long-Tail Lens: analysing model\.json/.test(m)), `a progress notification "Long-Tail Lens: analysing model.json …" among ${JSON.stringify(seen)}`).toBe(true);
@@ -54,10 +68,9 @@ test.describe('analyse, runs view, fine-tune (one workspace)', () => {
     expect(readLongtailJson(sharedWorkspace).lastAnalysis, 'longtail.json lastAnalysis').toEqual(expect.objectContaining(FIXTURE_INPUTS));
   });
 
-  test('runs view', async ({ workbench: wb, sharedWorkspace }) => {
+  test('runs view', async ({ sharedWorkspace }) => {
     const reports = listReports(sharedWorkspace);
     expect(reports.length, 'reports in the shared workspace (the "analyse from the palette" case makes one)').toBeGreaterThan(0);
-    await wb.open(sharedWorkspace);
     await wb.runsView.open();
     for (const report of reports) {
       const row = wb.runsView.row(report.name);
@@ -69,13 +82,11 @@ test.describe('analyse, runs view, fine-tune (one workspace)', () => {
     await wb.screenshot('runs-view');
   });
 
-  test('fine-tune from the editor', async ({ workbench: wb, sharedWorkspace, harness }) => {
+  test('fine-tune from the editor', async ({ sharedWorkspace, harness }) => {
     test.setTimeout(420_000);
     expect(contributedTitles(join(harness.installedExtension, 'package.json')), "the tested extension's contributed commands").toContain(COMMANDS.fineTuneLA);
     const finetuneDir = join(sharedWorkspace, '.longtail', 'finetune');
     const before = new Set(findFiles(finetuneDir, 'model.json'));
-    // Wide: the compare dashboard opens beside the restored analysis dashboard.
-    await wb.open(sharedWorkspace, { viewport: { width: 1600, height: 1300 } });
     const watcher = wb.notifications.watch(); // the run can take under a second: its progress comes and goes
     await wb.palette.run(COMMANDS.fineTuneLA);
     const accepted = await wb.quickInput.acceptDefaults(60_000);

@@ -1,11 +1,25 @@
 /** The workbench loads the installed .vsix, the extension activates and its engine computes. */
 import { readFileSync } from 'node:fs';
 import { engineProcesses } from '../harness/processGroup';
+import { log } from '../harness/log';
 import { expect, test } from '../fixtures';
+import { Workbench } from '../pages/workbench';
 import { COMMANDS, extensionLogFiles } from '../steps';
 
-test('workbench loads; extension activates; engine computes on wasm', async ({ workbench: wb, sharedWorkspace, harness }) => {
-  await wb.open(sharedWorkspace);
+// Both cases use one window (a workbench load starts an extension host: 15–30 s on a loaded machine).
+test.describe.configure({ mode: 'serial' });
+let wb: Workbench;
+test.beforeAll(async ({ persistentContext, harness, freshWorkspace }) => {
+  const page = await persistentContext.newPage();
+  page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
+  wb = new Workbench(page, harness.server);
+  await wb.open(freshWorkspace('workbench'));
+});
+test.afterAll(async () => {
+  await wb.page.close({ runBeforeUnload: false });
+});
+
+test('workbench loads; extension activates; engine computes on wasm', async ({ harness }) => {
   await wb.palette.run(COMMANDS.showBackend);
   const text = await wb.notifications.waitFor(/computes on/, 120_000);
   expect(text, 'the engine info notification').toContain('computes on wasm');
@@ -23,8 +37,7 @@ test('workbench loads; extension activates; engine computes on wasm', async ({ w
     .toContain('engine info:');
 });
 
-test('palette lists "Long-Tail: Analyse long-tail checkpoint" under its exact title', async ({ workbench: wb, sharedWorkspace }) => {
-  await wb.open(sharedWorkspace);
+test('palette lists "Long-Tail: Analyse long-tail checkpoint" under its exact title', async () => {
   const labels = await wb.palette.find(COMMANDS.analyse);
   await wb.screenshot('palette-analyse');
   await wb.page.keyboard.press('Escape');
