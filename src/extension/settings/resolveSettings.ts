@@ -119,7 +119,8 @@ export function resolveSettings(layers: SettingLayers): ResolvedSettings {
       ['folder settings', inspection?.workspaceFolderValue],
     ];
     for (const [scope, v] of explicit) {
-      if (v !== undefined) {
+      // In a single-folder workspace VS Code reports .vscode/settings.json as both workspace and folder value.
+      if (v !== undefined && !(scope === 'folder settings' && source === 'workspace settings' && v === inspection?.workspaceValue)) {
         value = checked(key, v, settingError(scope, v));
         source = scope;
       }

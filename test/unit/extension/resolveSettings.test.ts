@@ -45,6 +45,12 @@ describe('settings order: defaults < longtail.json < explicit settings < command
     assert.deepEqual(r.sources, { batchSize: 'folder settings', manyThreshold: 'user settings', fewThreshold: 'workspace settings', confusionMatrixLimit: 'default' });
   });
 
+  it('a single-folder workspace (the same value as workspace and folder value) is named workspace settings', () => {
+    const r = resolveSettings({ inspect: { ...contributed, manyThreshold: { defaultValue: 100, workspaceValue: 50, workspaceFolderValue: 50 } } });
+    assert.equal(r.values.manyThreshold, 50);
+    assert.equal(r.sources.manyThreshold, 'workspace settings');
+  });
+
   it('command arguments beat everything; an array (the explorer menu passes selected URIs) and unknown keys are ignored', () => {
     const inspect = { ...contributed, manyThreshold: { defaultValue: 100, workspaceValue: 80 } };
     const r = resolveSettings({ inspect, file: file({ buckets: { many: 50 } }), args: { manyThreshold: 30, confusionMatrixLimit: 12, other: 'x' } });
