@@ -6,7 +6,10 @@
  *   its first and last MiB. An in-place edit of the middle of a large file that keeps its size and mtime is
  *   not detected (editors and copy tools update the mtime);
  * - a directory (image folders): resolved path and the sorted list of (relative path, size, mtime) of every
- *   file below it; contents are not read.
+ *   file below it; contents are not read;
+ * - the dataset's member files (`DatasetSource.memberFiles`: the images a list file or iNat JSON names, a
+ *   subset's source): (path, size, mtime) of each, folders expanded, so overwriting an image a list file
+ *   points to changes the identity although the list file itself did not change.
  * Plus the reader's format, example count, example shape and the preprocessing JSON (keys sorted).
  */
 import { createHash } from 'node:crypto';
@@ -105,6 +108,34 @@ async function partialHash(file: string, size: number): Promise<string> {
   return `first+last MiB:${hash.digest('hex')}`;
 }
 
+/** (path, size, mtime) of every member file (folders expanded), hashed; missing members count as such. */
+export async function memberListing(members: readonly string[]): Promise<string> {
+  const lines: string[] = [];
+  const statLine = async (abs: string): Promise<string> => {
+    try {
+      const s = await fs.stat(abs);
+      return `${abs}\t${s.size}\t${s.mtimeMs}`;
+    } catch {
+      return `${abs}\tmissing`;
+    }
+  };
+  const expanded: string[] = [];
+  for (const m of members) {
+    const abs = path.resolve(m);
+    const s = await fs.stat(abs).catch(() => null);
+    if (s?.isDirectory()) {
+      expanded.push(...(await listFiles(abs)).map((f) => f.abs));
+    } else {
+      expanded.push(abs);
+    }
+  }
+  // Stat in parallel groups: a list file can name a million images.
+  for (let i = 0; i < expanded.length; i += 64) {
+    lines.push(...(await Promise.all(expanded.slice(i, i + 64).map(statLine))));
+  }
+  return sha256Text(lines.join('\n'));
+}
+
 /** The dataset identity described in the file comment (a plain JSON object). FILE_NOT_FOUND when the path is gone. */
 export async function datasetIdentity(dataset: DatasetSource): Promise<Record<string, unknown>> {
   const abs = path.resolve(dataset.path);
@@ -114,7 +145,13 @@ export async function datasetIdentity(dataset: DatasetSource): Promise<Record<st
   } catch (e) {
     throw new LongtailError(ErrorCode.FileNotFound, `dataset not found: ${dataset.path}`, { file: dataset.path, cause: e });
   }
-  const common = { format: dataset.format, size: dataset.size, exampleShape: dataset.exampleShape, preprocessing: dataset.preprocessing };
+  const common = {
+    format: dataset.format,
+    size: dataset.size,
+    exampleShape: dataset.exampleShape,
+    preprocessing: dataset.preprocessing,
+    members: dataset.memberFiles ? await memberListing(dataset.memberFiles) : undefined,
+  };
   if (stat.isDirectory()) {
     const files = await listFiles(abs);
     const lines: string[] = [];

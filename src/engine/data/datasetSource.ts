@@ -37,6 +37,12 @@ export interface DatasetSource {
    * folder names as torchvision's ImageFolder does) and each class's folder. Absent for other formats.
    */
   readonly classOrder?: { readonly convention: 'by-name' | 'sorted'; readonly folders: readonly (string | null)[] };
+  /**
+   * Other files or folders the examples are read from, besides `path` (the images a list file or JSON index
+   * names; a subset's source). Cache identities cover their sizes and mtimes, so overwriting an image a
+   * list file points to invalidates cached outputs. Absent when `path` alone holds the data.
+   */
+  readonly memberFiles?: readonly string[];
   /** Preprocessing applied, recorded in reports (e.g. `{ scale: '1/255' }`). */
   readonly preprocessing: Readonly<Record<string, unknown>>;
   /** All labels (cheap: labels are small). */

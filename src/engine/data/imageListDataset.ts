@@ -48,6 +48,7 @@ export async function openImageListDataset(spec: ImageListSpec): Promise<Dataset
     format: spec.format,
     size: files.length,
     exampleShape,
+    memberFiles: spec.format === 'image-folder' ? undefined : files,
     numClasses: spec.numClasses,
     classNames: spec.classNames ? [...spec.classNames] : null,
     isFeatures: false,

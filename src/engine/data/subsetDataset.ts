@@ -50,6 +50,7 @@ export async function openSubsetDataset(path: string, base: DatasetSource, indic
     path,
     format: 'subset',
     size: idx.length,
+    memberFiles: [base.path, ...(base.memberFiles ?? [])],
     exampleShape: base.exampleShape,
     numClasses: base.numClasses,
     classNames: base.classNames,
