@@ -37,7 +37,7 @@ function render(root: HTMLElement, ctx: ViewContext): void {
       ...(s.top5Accuracy !== undefined && s.top5Accuracy !== null ? [card('Top-5 accuracy', formatPercent(s.top5Accuracy), 'label among the 5 highest logits')] : []),
       card('Gap', formatDeltaPp(gap), gap > 0.02 ? 'tail classes are worse: head bias' : 'little head bias'),
       sel
-        ? card('Logit adjustment, held-out τ', formatPercent(sel.logitAdjustment.testBalancedError), `τ = ${formatNumber(sel.logitAdjustment.tau, 2)} chosen on held-out eval examples; model as is on the same test part ${formatPercent(sel.testBalancedError)}`)
+        ? card('Logit adjustment, held-out τ', formatPercent(sel.logitAdjustment.testBalancedError), `τ = ${formatNumber(sel.logitAdjustment.tau, 2)} chosen on held-out eval examples; model as is on the same test part: ${formatPercent(sel.testBalancedError)}`)
         : card('Best logit adjustment (oracle)', formatPercent(la.bestBalancedError), `balanced error at τ = ${formatNumber(la.bestTau, 2)}, chosen on this eval set`),
       card(
         'Calibration',
