@@ -45,7 +45,7 @@ export interface AnalyseResult {
   readonly balancedError: number;
   readonly top1Error: number;
   readonly buckets: { readonly many: number | null; readonly medium: number | null; readonly few: number | null };
-  /** Best post-hoc logit-adjustment τ and the balanced error it reaches. */
+  /** Best post-hoc logit-adjustment τ on the eval set (an oracle: chosen on the data it is scored on) and its balanced error. */
   readonly bestTau: number;
   readonly bestTauBalancedError: number;
   /** True when embeddings and logits came from the cache (no forward pass ran). */
