@@ -267,11 +267,21 @@ export interface ProjectionReport {
   readonly sampled: number;
 }
 
+/**
+ * Class-named image folders: how folders became labels. `by-name`: each folder matched one of the given class
+ * names, so labels follow the model's order; `sorted`: label k is the k-th folder in sorted order (torchvision's
+ * ImageFolder convention), right only for models trained that way. `folders[k]` is class k's folder (null: none).
+ */
+export interface ReportClassOrder {
+  readonly convention: 'by-name' | 'sorted';
+  readonly folders: readonly (string | null)[];
+}
+
 /** Where the numbers came from. */
 export interface ReportProvenance {
   readonly model: { readonly path: string; readonly format: string; readonly sha256?: string; readonly embeddingDim: number | null };
   readonly data: {
-    readonly eval: { readonly path: string; readonly format: string; readonly examples: number };
+    readonly eval: { readonly path: string; readonly format: string; readonly examples: number; readonly classOrder?: ReportClassOrder };
     readonly train: { readonly path: string; readonly format: string; readonly examples: number } | null;
     readonly classCountsSource: string;
   };

@@ -121,6 +121,25 @@ export class Dashboard {
     if (this.status) this.status.textContent = text;
   }
 
+  /**
+   * The preprocessing that was applied and, for class-named image folders, how folders became classes: a model
+   * analysed with the wrong normalisation or class order gives plausible but wrong numbers, so both are always shown.
+   */
+  private inputsLine(r: DashboardData['report']): HTMLElement {
+    const entries = Object.entries(r.preprocessing).map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+    const line = h('p', { class: 'meta inputs' }, `Preprocessing: ${entries.length ? entries.join(', ') : 'none (inputs used as stored)'}`);
+    const order = r.data.eval.classOrder;
+    if (order) {
+      const mapping = order.folders.map((f, k) => `${k} = ${f ?? '(no folder)'}`).join(', ');
+      if (order.convention === 'by-name') {
+        line.appendChild(h('span', { title: mapping }, ' · classes: image folders matched to the class names by name'));
+      } else {
+        line.appendChild(h('span', { class: 'warning', title: mapping }, ' · classes: image folders in sorted order (torchvision ImageFolder); if the model uses another class order, set classNames in longtail.json'));
+      }
+    }
+    return line;
+  }
+
   private header(data: DashboardData): HTMLElement {
     const r = data.report;
     this.status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
@@ -131,9 +150,9 @@ export class Dashboard {
       h('code', null, r.model.path),
       ` (${r.model.format}) · eval `,
       h('code', null, r.data.eval.path),
-      ` · ${r.summary.numClasses.toLocaleString('en-US')} classes · ${r.summary.evalExamples.toLocaleString('en-US')} examples · ${r.createdAt} · engine ${r.engine.version} (${r.engine.backend})`,
+      ` · ${r.summary.numClasses.toLocaleString('en-US')} classes · ${r.summary.evalExamples.toLocaleString('en-US')} examples · ${r.createdAt} · engine ${r.engine.version} (${r.engine.device ?? r.engine.backend})`,
     );
-    const header = h('header', { class: 'top' }, h('h1', null, data.title ? `Long-Tail Lens — ${data.title}` : 'Long-Tail Lens report'), meta, this.status);
+    const header = h('header', { class: 'top' }, h('h1', null, data.title ? `Long-Tail Lens — ${data.title}` : 'Long-Tail Lens report'), meta, this.inputsLine(r), this.status);
     if (this.layout === 'standalone') {
       const nav = h('nav', { class: 'toc', 'aria-label': 'Sections' });
       for (const [id, view] of sections) if (view.available(data)) nav.appendChild(h('a', { href: `#section-${id}` }, view.title));

@@ -75,6 +75,22 @@ function ci(v: Interval | null | undefined): string {
   return v ? ` (95% CI ${(100 * v.lo).toFixed(2)} to ${(100 * v.hi).toFixed(2)})` : '';
 }
 
+/** The preprocessing a report records, in one line (`scale unit, mean [0.286], std [0.353]`). */
+export function preprocessingText(p: Readonly<Record<string, unknown>>): string {
+  const parts = Object.entries(p).map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  return parts.length ? parts.join(', ') : 'none (inputs used as stored)';
+}
+
+/** For class-named image folders: which folder became which class, and a warning when only sort order decided it. */
+function classOrderLines(report: Report): string[] {
+  const order = report.data.eval.classOrder;
+  if (!order) return [];
+  const shown = order.folders.slice(0, 6).map((f, k) => `${k}=${f ?? '(none)'}`).join(', ') + (order.folders.length > 6 ? ', …' : '');
+  return order.convention === 'by-name'
+    ? [`  classes: image folders matched to the class names by name (${shown})`]
+    : [`  classes: image folders in sorted order, torchvision ImageFolder's convention (${shown}); if the model was trained in another class order, give --class-names so folders are matched by name`];
+}
+
 /** The short human summary printed after an analysis. */
 export function formatSummary(report: Report, result: AnalyseResult): string {
   const s = report.summary;
@@ -91,6 +107,8 @@ export function formatSummary(report: Report, result: AnalyseResult): string {
     `  ${s.evalExamples} eval examples, ${s.numClasses} classes (${s.buckets.many.classes} many / ${s.buckets.medium.classes} medium / ${s.buckets.few.classes} few)${result.fromCache ? ', embeddings from cache' : ''}`,
     `  balanced error ${pct(s.balancedError)}${ci(iv?.balancedError)}    top-1 error ${pct(s.top1Error)}${s.top5Accuracy !== undefined && s.top5Accuracy !== null ? `    top-5 accuracy ${pct(s.top5Accuracy)}` : ''}`,
     `  accuracy  many ${pct(s.buckets.many.accuracy)}${ci(iv?.buckets.many)}   medium ${pct(s.buckets.medium.accuracy)}${ci(iv?.buckets.medium)}   few ${pct(s.buckets.few.accuracy)}${ci(iv?.buckets.few)}`,
+    `  preprocessing: ${preprocessingText(report.preprocessing)}`,
+    ...classOrderLines(report),
     `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)}${gain === null ? '' : `, gain ${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(2)} points over raw${ci(gainCi)}`}; oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
   ];
   if (tn) {

@@ -167,7 +167,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     const provenance: ReportProvenance = {
       model: { path: modelPath, format: modelFormat, sha256: await sha256File(modelPath), embeddingDim },
       data: {
-        eval: { path: evalPath, format: evalSource.format, examples: evalSource.size },
+        eval: { path: evalPath, format: evalSource.format, examples: evalSource.size, ...(evalSource.classOrder ? { classOrder: evalSource.classOrder } : {}) },
         train: trainInfo,
         classCountsSource: countsSource,
       },

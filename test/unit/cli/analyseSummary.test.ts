@@ -44,6 +44,19 @@ describe('longtail analyse summary', () => {
     assert.match(t, /τ-normalisation, bias dropped \(Kang et al\.\)/);
   });
 
+  it('always prints the preprocessing, and for image folders which folder became which class', () => {
+    const withInputs = JSON.parse(JSON.stringify(report)) as { preprocessing: Record<string, unknown>; data: { eval: Record<string, unknown> } };
+    withInputs.preprocessing = { scale: 'unit', mean: [0.286], std: [0.353] };
+    withInputs.data.eval.classOrder = { convention: 'sorted', folders: ['Ankle boot', 'Bag', 'Coat'] };
+    const sorted = formatSummary(withInputs as unknown as Report, result);
+    assert.match(sorted, /preprocessing: scale unit, mean \[0\.286\], std \[0\.353\]/);
+    assert.match(sorted, /classes: image folders in sorted order, torchvision ImageFolder's convention \(0=Ankle boot, 1=Bag, 2=Coat\); if the model was trained in another class order, give --class-names/);
+    withInputs.data.eval.classOrder = { convention: 'by-name', folders: ['T-shirt_top', null, 'Ankle boot'] };
+    assert.match(formatSummary(withInputs as unknown as Report, result), /classes: image folders matched to the class names by name \(0=T-shirt_top, 1=\(none\), 2=Ankle boot\)/);
+    assert.match(text, /preprocessing: /);
+    assert.ok(!text.includes('image folders'), 'no class-order line for a dataset that is not an image folder');
+  });
+
   it('rejects --val-split outside [0, 1) as bad usage', async () => {
     let stderr = '';
     const code = await runCli(['analyse', '--model', 'm.onnx', '--eval', 'e', '--val-split', '1.5'], { stdout: () => undefined, stderr: (t) => (stderr += t) }, { isCancellationRequested: false });
