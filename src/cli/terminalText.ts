@@ -6,22 +6,16 @@
  * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what is shown. The `\uXXXX` form is
  * also a valid JSON escape, so JSON output stays parseable.
  */
+import { escapeControls } from '../engine/io/untrustedText';
 import type { CliIo } from './cli';
 
-const unsafeWithNewlines = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-function escapeChar(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
 /**
- * Escapes control and bidi characters in `text` as `\uXXXX`. With `keepLineBreaks`, `\n` and `\t` pass
- * through (for whole output blocks); without it (one untrusted value, one error line) they are escaped too.
- * Example: `escapeTerminal('a\x1b[2Kb')` → `'a\\u001b[2Kb'`.
+ * Escapes control and bidi characters in `text` as `\uXXXX` (the engine's {@link escapeControls}). With
+ * `keepLineBreaks`, `\n` and `\t` pass through (for whole output blocks); without it (one untrusted value,
+ * one error line) they are escaped too. Example: `escapeTerminal('a\x1b[2Kb')` → `'a\\u001b[2Kb'`.
  */
 export function escapeTerminal(text: string, keepLineBreaks = false): string {
-  return text.replace(keepLineBreaks ? unsafeWithNewlines : unsafe, escapeChar);
+  return escapeControls(text, keepLineBreaks);
 }
 
 /**

@@ -9,6 +9,7 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { dtypeByteSize, shapeSize, type TensorArray, type TensorDType } from './tensorArray';
 import { decodeTensorBytes } from './tensorBytes';
+import { quoteUntrusted } from './untrustedText';
 
 /** The parsed header of an `.npy` array. */
 export interface NpyHeader {
@@ -85,18 +86,18 @@ export function parseNpyHeader(bytes: Uint8Array, where: string, file: string): 
     if (/'descr'\s*:\s*\[/.test(text)) {
       throw bad(where, file, 'structured (record) .npy arrays are not supported', ErrorCode.UnknownFormat);
     }
-    throw bad(where, file, `malformed .npy header: ${text.trim().slice(0, 120)}`);
+    throw bad(where, file, `malformed .npy header: ${quoteUntrusted(text.trim())}`);
   }
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   if (!fortran) {
-    throw bad(where, file, `malformed .npy header (no fortran_order): ${text.trim().slice(0, 120)}`);
+    throw bad(where, file, `malformed .npy header (no fortran_order): ${quoteUntrusted(text.trim())}`);
   }
   if (fortran[1] === 'True') {
     throw bad(where, file, 'Fortran-order (column-major) arrays are not supported; save with np.ascontiguousarray(a)', ErrorCode.UnknownFormat);
   }
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!shapeText) {
-    throw bad(where, file, `malformed .npy header (no shape): ${text.trim().slice(0, 120)}`);
+    throw bad(where, file, `malformed .npy header (no shape): ${quoteUntrusted(text.trim())}`);
   }
   const shape = shapeText[1]
     .split(',')

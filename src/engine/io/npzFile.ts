@@ -15,6 +15,7 @@ import { readLimits } from './readLimits';
 import { positionedTensor } from './positionedTensor';
 import { dtypeByteSize, formatShape, shapeSize, type TensorArray, type TensorEntry, type TensorFile } from './tensorArray';
 import { inflateZipEntryToTemp, readZipDirectory, readZipEntry, readZipEntryPrefix, zipDataOffset, type ZipEntry } from './zipArchive';
+import { escapeControls, quoteUntrusted } from './untrustedText';
 
 /** Opens an `.npz`. Throws {@link ErrorCode.UnknownFormat} when the file is not a zip archive. */
 export async function openNpzFile(path: string): Promise<TensorFile> {
@@ -33,7 +34,7 @@ export async function openNpzFile(path: string): Promise<TensorFile> {
     const seen = new Set<string>();
     for (const m of members) {
       if (seen.has(m.name)) {
-        throw new LongtailError(ErrorCode.InvalidFile, `${path}: zip member '${m.name}' appears twice (numpy would read the last copy); rewrite the archive`, { file: path });
+        throw new LongtailError(ErrorCode.InvalidFile, `${path}: zip member ${quoteUntrusted(m.name)} appears twice (numpy would read the last copy); rewrite the archive`, { file: path });
       }
       seen.add(m.name);
     }
@@ -57,7 +58,7 @@ export async function openNpzFile(path: string): Promise<TensorFile> {
 
 async function openMember(file: OpenedFile, member: ZipEntry, cache: Map<string, TensorArray>, cleanups: (() => Promise<void>)[]): Promise<TensorEntry> {
   const name = member.name.slice(0, -4);
-  const where = `${file.path}[${member.name}]`;
+  const where = `${file.path}[${escapeControls(member.name)}]`;
   const prefix = await readZipEntryPrefix(file, member, 12);
   const headerLength = npyHeaderLength(prefix, where, file.path);
   const header = parseNpyHeader(await readZipEntryPrefix(file, member, headerLength), where, file.path);

@@ -8,6 +8,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { openForRead, readExactly, readUpTo } from './fileAccess';
 import { positionedTensor } from './positionedTensor';
 import { dtypeByteSize, formatShape, shapeSize, type TensorDType, type TensorEntry, type TensorFile } from './tensorArray';
+import { quoteUntrusted } from './untrustedText';
 
 const dtypes: Record<string, TensorDType> = {
   F64: 'float64',
@@ -69,20 +70,20 @@ export async function openSafetensorsFile(path: string): Promise<TensorFile> {
       const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
       const dtype = typeof info?.dtype === 'string' ? dtypes[info.dtype] : undefined;
       if (dtype === undefined) {
-        throw fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(info?.dtype)}`, ErrorCode.UnknownFormat);
+        throw fail(`tensor ${quoteUntrusted(name)} has unsupported dtype ${JSON.stringify(info?.dtype)}`, ErrorCode.UnknownFormat);
       }
       const shape = info.shape;
       const offsets = info.data_offsets;
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-        throw fail(`tensor '${name}' has an invalid shape`);
+        throw fail(`tensor ${quoteUntrusted(name)} has an invalid shape`);
       }
       if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-        throw fail(`tensor '${name}' has invalid data_offsets`);
+        throw fail(`tensor ${quoteUntrusted(name)} has invalid data_offsets`);
       }
       const [begin, end] = offsets as number[];
       const expected = shapeSize(shape as number[]) * dtypeByteSize(dtype);
       if (end - begin !== expected) {
-        throw fail(`tensor '${name}': ${info.dtype} ${formatShape(shape as number[])} needs ${expected} bytes but data_offsets span ${end - begin}`);
+        throw fail(`tensor ${quoteUntrusted(name)}: ${info.dtype} ${formatShape(shape as number[])} needs ${expected} bytes but data_offsets span ${end - begin}`);
       }
       entries.push(positionedTensor(file, { name, dtype, shape: shape as number[], offset: base + begin, littleEndian: true, where: `${path}[${name}]` }));
     }

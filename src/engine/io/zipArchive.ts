@@ -10,6 +10,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
 import { inflateBuffer, inflatePrefix, inflateToTempFile, type InflatedTempFile } from './boundedInflate';
 import { readExactly, readUpTo, type OpenedFile } from './fileAccess';
+import { quoteUntrusted } from './untrustedText';
 
 /** One member of the archive, from the central directory. */
 export interface ZipEntry {
@@ -120,7 +121,7 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
       const size = cd.readUInt16LE(e + 2);
       if (id === 0x0001) {
         if (e + 4 + size > extraEnd) {
-          throw invalid(file, `corrupt zip64 extra field for member '${name}'`);
+          throw invalid(file, `corrupt zip64 extra field for member ${quoteUntrusted(name)}`);
         }
         let q = e + 4;
         if (uncompressedSize === 0xffffffff) {
@@ -138,7 +139,7 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
       e += 4 + size;
     }
     if (flags & 0x1) {
-      throw invalid(file, `zip member '${name}' is encrypted`);
+      throw invalid(file, `zip member ${quoteUntrusted(name)} is encrypted`);
     }
     entries.push({ name, method, crc, compressedSize, uncompressedSize, localHeaderOffset });
     p = extraEnd + commentLength;
@@ -148,25 +149,25 @@ export async function readZipDirectory(file: OpenedFile): Promise<ZipEntry[]> {
 
 /** Absolute offset of a member's (possibly compressed) data, from its local header. */
 export async function zipDataOffset(file: OpenedFile, entry: ZipEntry): Promise<number> {
-  const local = await readExactly(file, entry.localHeaderOffset, 30, `local header of zip member '${entry.name}'`);
+  const local = await readExactly(file, entry.localHeaderOffset, 30, `local header of zip member ${quoteUntrusted(entry.name)}`);
   if (local.readUInt32LE(0) !== sigLocal) {
-    throw invalid(file, `corrupt zip: bad local header for member '${entry.name}'`);
+    throw invalid(file, `corrupt zip: bad local header for member ${quoteUntrusted(entry.name)}`);
   }
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   if (start + entry.compressedSize > file.size) {
-    throw invalid(file, `truncated zip archive: member '${entry.name}' ends beyond the end of the file`);
+    throw invalid(file, `truncated zip archive: member ${quoteUntrusted(entry.name)} ends beyond the end of the file`);
   }
   return start;
 }
 
 function checkMethod(file: OpenedFile, entry: ZipEntry): void {
   if (entry.method !== 0 && entry.method !== 8) {
-    throw invalid(file, `zip member '${entry.name}' uses unsupported compression method ${entry.method} (only stored and deflate)`);
+    throw invalid(file, `zip member ${quoteUntrusted(entry.name)} uses unsupported compression method ${entry.method} (only stored and deflate)`);
   }
 }
 
 function bounds(file: OpenedFile, entry: ZipEntry, signal?: CancellationSignal): Parameters<typeof inflateBuffer>[1] {
-  return { kind: 'deflate-raw', declared: entry.uncompressedSize, file: file.path, what: `zip member '${entry.name}'`, signal };
+  return { kind: 'deflate-raw', declared: entry.uncompressedSize, file: file.path, what: `zip member ${quoteUntrusted(entry.name)}`, signal };
 }
 
 /**
@@ -177,10 +178,10 @@ function bounds(file: OpenedFile, entry: ZipEntry, signal?: CancellationSignal):
 export async function readZipEntry(file: OpenedFile, entry: ZipEntry): Promise<Buffer> {
   checkMethod(file, entry);
   const start = await zipDataOffset(file, entry);
-  const raw = await readExactly(file, start, entry.compressedSize, `zip member '${entry.name}'`);
+  const raw = await readExactly(file, start, entry.compressedSize, `zip member ${quoteUntrusted(entry.name)}`);
   const data = entry.method === 0 ? raw : inflateBuffer(raw, bounds(file, entry));
   if (data.length !== entry.uncompressedSize || (crc32(data) >>> 0) !== entry.crc) {
-    throw invalid(file, `zip member '${entry.name}' is corrupt (size or CRC-32 mismatch)`);
+    throw invalid(file, `zip member ${quoteUntrusted(entry.name)} is corrupt (size or CRC-32 mismatch)`);
   }
   return data;
 }
@@ -192,7 +193,7 @@ export async function inflateZipEntryToTemp(file: OpenedFile, entry: ZipEntry, s
   const temp = await inflateToTempFile(file, start, entry.compressedSize, bounds(file, entry, signal), entry.name);
   if (temp.size !== entry.uncompressedSize || temp.crc !== entry.crc) {
     await temp.dispose();
-    throw invalid(file, `zip member '${entry.name}' is corrupt (size or CRC-32 mismatch)`);
+    throw invalid(file, `zip member ${quoteUntrusted(entry.name)} is corrupt (size or CRC-32 mismatch)`);
   }
   return temp;
 }
@@ -205,10 +206,10 @@ export async function readZipEntryPrefix(file: OpenedFile, entry: ZipEntry, leng
   checkMethod(file, entry);
   const start = await zipDataOffset(file, entry);
   if (entry.method === 0) {
-    return readExactly(file, start, Math.min(length, entry.compressedSize), `zip member '${entry.name}'`);
+    return readExactly(file, start, Math.min(length, entry.compressedSize), `zip member ${quoteUntrusted(entry.name)}`);
   }
   // Deflate expands at most ~1032:1: the compressed bytes needed for `length` output are bounded.
   const take = Math.min(entry.compressedSize, Math.max(1024, length + 1024));
-  const raw = await readExactly(file, start, take, `zip member '${entry.name}'`);
+  const raw = await readExactly(file, start, take, `zip member ${quoteUntrusted(entry.name)}`);
   return inflatePrefix(raw, Math.min(length, entry.uncompressedSize), bounds(file, entry));
 }

@@ -17,6 +17,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { closeFile, openForRead, readExactly, readWholeFile, type Containment } from '../io/fileAccess';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
 import { addGraphOutputs, onnxElementBytes, onnxFloat, parseOnnxModel, tensorSizeProblem, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnxModel';
+import { escapeControls } from '../io/untrustedText';
 
 /** Options of {@link loadOnnxClassifier}. */
 export interface OnnxClassifierOptions {
@@ -102,7 +103,7 @@ export async function checkOnnxTensors(graph: OnnxGraph, file: string): Promise<
     if (ext.offset + length > size || length < 0 || (expected !== null && length !== expected)) {
       throw new LongtailError(
         ErrorCode.InvalidFile,
-        `${file}: external data for "${t.name}" (offset ${ext.offset}, length ${length}${expected === null ? '' : `, needs ${expected}`}) does not fit ${src} (${size} bytes)`,
+        `${file}: external data for "${escapeControls(t.name)}" (offset ${ext.offset}, length ${length}${expected === null ? '' : `, needs ${expected}`}) does not fit ${src} (${size} bytes)`,
         { file: src },
       );
     }
@@ -118,7 +119,7 @@ async function constantFloats(file: string, t: OnnxTensor): Promise<Float32Array
     const opened = await openForRead(src, { within: modelFolder(file) });
     let buf: Buffer;
     try {
-      buf = await readExactly(opened, ext.offset, 4 * n, `external data for "${t.name}"`);
+      buf = await readExactly(opened, ext.offset, 4 * n, `external data for "${escapeControls(t.name)}"`);
     } finally {
       await closeFile(opened);
     }

@@ -10,6 +10,7 @@
  * raw_data = 9, external_data = 13, data_location = 14.
  */
 import { concatBytes, fieldFloats, fieldInts, fieldString, parseMessage, ProtobufError, ProtoWriter, toInt64, type ProtoField } from './protobufWire';
+import { escapeControls } from '../io/untrustedText';
 
 /** ONNX TensorProto.DataType.FLOAT. */
 export const onnxFloat = 1;
@@ -82,25 +83,25 @@ export function onnxElementBytes(dataType: number): number | null {
  */
 export function tensorSizeProblem(t: OnnxTensor): string | null {
   if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    return `tensor "${t.name}" has invalid dims [${t.dims.join(', ')}]`;
+    return `tensor "${escapeControls(t.name)}" has invalid dims [${t.dims.join(', ')}]`;
   }
   const elements = t.dims.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(elements)) {
-    return `tensor "${t.name}" has dims [${t.dims.join(', ')}] beyond any size`;
+    return `tensor "${escapeControls(t.name)}" has dims [${t.dims.join(', ')}] beyond any size`;
   }
   if (!t.external) {
-    return elements > 2 * t.storedBytes ? `tensor "${t.name}" declares dims [${t.dims.join(', ')}] (${elements} elements) but stores only ${t.storedBytes} bytes` : null;
+    return elements > 2 * t.storedBytes ? `tensor "${escapeControls(t.name)}" declares dims [${t.dims.join(', ')}] (${elements} elements) but stores only ${t.storedBytes} bytes` : null;
   }
   const ext = t.externalData;
   if (ext === undefined) {
-    return `tensor "${t.name}" is marked external but names no location`;
+    return `tensor "${escapeControls(t.name)}" is marked external but names no location`;
   }
   if (!Number.isSafeInteger(ext.offset) || (ext.length !== null && !Number.isSafeInteger(ext.length))) {
-    return `tensor "${t.name}" has an invalid external-data offset or length (must be non-negative integers)`;
+    return `tensor "${escapeControls(t.name)}" has an invalid external-data offset or length (must be non-negative integers)`;
   }
   const size = onnxElementBytes(t.dataType);
   if (size !== null && ext.length !== null && ext.length !== Math.ceil(elements * size)) {
-    return `tensor "${t.name}" declares dims [${t.dims.join(', ')}] (${Math.ceil(elements * size)} bytes) but its external data length is ${ext.length}`;
+    return `tensor "${escapeControls(t.name)}" declares dims [${t.dims.join(', ')}] (${Math.ceil(elements * size)} bytes) but its external data length is ${ext.length}`;
   }
   return null;
 }

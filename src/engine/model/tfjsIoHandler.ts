@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { tf } from '../compute/tf';
 import { closeFile, openForRead, readExactly, readTextFile, type Containment, type OpenedFile } from '../io/fileAccess';
+import { escapeControls } from '../io/untrustedText';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 type WeightsManifestEntry = tf.io.WeightsManifestEntry;
@@ -38,6 +39,7 @@ function isWeightsManifest(v: unknown): v is tf.io.WeightsManifestConfig {
         typeof g === 'object' &&
         g !== null &&
         Array.isArray((g as { paths?: unknown }).paths) &&
+        (g as { paths: unknown[] }).paths.every((p) => typeof p === 'string') &&
         Array.isArray((g as { weights?: unknown }).weights) &&
         (g as { weights: unknown[] }).weights.every(
           (w) =>
@@ -45,6 +47,7 @@ function isWeightsManifest(v: unknown): v is tf.io.WeightsManifestConfig {
             w !== null &&
             typeof (w as { name?: unknown }).name === 'string' &&
             Array.isArray((w as { shape?: unknown }).shape) &&
+            (w as { shape: unknown[] }).shape.every((d) => typeof d === 'number') &&
             typeof (w as { dtype?: unknown }).dtype === 'string',
         ),
     )
@@ -85,7 +88,7 @@ export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.
   const shapes = new Map<string, readonly number[]>();
   for (const w of manifest.flatMap((g) => g.weights)) {
     if (!w.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw invalid(file, `${file}: weight "${w.name}" has an invalid shape [${w.shape.join(', ')}]`);
+      throw invalid(file, `${file}: weight "${escapeControls(w.name)}" has an invalid shape [${w.shape.join(', ')}]`);
     }
     totalElements += w.shape.reduce((a, b) => a * b, 1);
     shapes.set(w.name, w.shape);
@@ -98,7 +101,7 @@ export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.
         continue;
       }
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-        throw invalid(file, `${file}: layer "${name}" has ${field} = ${JSON.stringify(value)}; expected a positive integer`);
+        throw invalid(file, `${file}: layer "${escapeControls(name)}" has ${field} = ${JSON.stringify(value)}; expected a positive integer`);
       }
       const kernel = [...shapes].find(([n]) => n === `${name}/kernel` || n.endsWith(`/${name}/kernel`) || n === `${name}/embeddings` || n.endsWith(`/${name}/embeddings`));
       const dims = kernel?.[1];
@@ -108,7 +111,7 @@ export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.
       if (!matches) {
         throw invalid(
           file,
-          `${file}: layer "${name}" declares ${field} = ${value} but the weights manifest ${dims ? `has ${kernel?.[0]} of shape [${dims.join(', ')}]` : `holds only ${totalElements} values`}`,
+          `${file}: layer "${escapeControls(name)}" declares ${field} = ${value} but the weights manifest ${dims ? `has ${escapeControls(kernel?.[0] ?? '')} of shape [${dims.join(', ')}]` : `holds only ${totalElements} values`}`,
         );
       }
     }
@@ -144,7 +147,7 @@ export async function readModelJsonFile(file: string): Promise<Record<string, un
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw invalid(file, `${file} is not valid JSON: ${(e as Error).message}`, e);
+    throw invalid(file, `${file} is not valid JSON: ${escapeControls((e as Error).message)}`, e);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw invalid(file, `${file} is not a JSON object`);
