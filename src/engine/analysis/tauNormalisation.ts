@@ -142,7 +142,8 @@ export function tauNormalisationCorrect(
         }
       }
     } else {
-      (scores.multiply ?? multiplyABt)(scores.embeddings, i0, rows, scores.weight, c, scores.d, block);
+      // The weight is fixed: a backend kernel may keep it uploaded across blocks (and sweeps).
+      (scores.multiply ?? multiplyABt)(scores.embeddings, i0, rows, scores.weight, c, scores.d, block, true);
     }
     for (let r = 0; r < rows; r++) {
       const off = r * c;

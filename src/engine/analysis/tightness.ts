@@ -32,7 +32,8 @@ export function nearestOtherRow(
   for (let a0 = 0; a0 < k; a0 += blockRows) {
     const rows = Math.min(blockRows, k - a0);
     const others = k - a0;
-    multiply(points, a0, rows, points.subarray(a0 * d), others, d, block);
+    // The centroids are fixed for the whole search: a backend kernel may keep them uploaded.
+    multiply(points, a0, rows, points.subarray(a0 * d), others, d, block, true);
     for (let r = 0; r < rows; r++) {
       const a = a0 + r;
       const off = r * others;

@@ -42,8 +42,13 @@ export interface DiagnosticsInput {
  * out [aRows, bRows] overwritten). The default is the blocked JS kernel `multiplyABt`; the engine may pass
  * a faster one (for example TF.js matMul on the wasm or native backend) for the K²·D centroid Gram matrix,
  * the τ-normalisation fallback W·φ and the PCA. It must be synchronous and accurate to float32 or better.
+ *
+ * `bUnchanged`: the caller promises that the buffer under `b` holds the same values on every call that
+ * passes it (a classifier weight, fixed centroids), so a kernel may keep an uploaded copy of it between
+ * calls. Leave it false (the default) for arrays rewritten in place between calls (the PCA's iterates):
+ * a kernel must then read the current values every time.
  */
-export type MultiplyABt = (a: FloatArray, aStart: number, aRows: number, b: FloatArray, bRows: number, d: number, out: Float64Array) => void;
+export type MultiplyABt = (a: FloatArray, aStart: number, aRows: number, b: FloatArray, bRows: number, d: number, out: Float64Array, bUnchanged?: boolean) => void;
 
 /** Tunables of the diagnostics; every field has the documented default. */
 export interface DiagnosticsOptions {

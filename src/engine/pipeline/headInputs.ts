@@ -69,7 +69,7 @@ export function headLogits(
   const block = new Float64Array(rows * c);
   for (let i0 = 0; i0 < n; i0 += rows) {
     const m = Math.min(rows, n - i0);
-    multiply(features, i0, m, weight, c, d, block);
+    multiply(features, i0, m, weight, c, d, block, true);
     for (let r = 0; r < m; r++) {
       for (let y = 0; y < c; y++) out[(i0 + r) * c + y] = block[r * c + y] + (bias ? bias[y] : 0);
     }

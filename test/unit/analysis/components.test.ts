@@ -222,9 +222,9 @@ describe('pluggable product kernel', () => {
     // Temperature-scaled logits force the W·φ path of τ-normalisation too.
     const input = { numClasses: p.c, logits: p.logits.map((v) => 2 * v), labels: p.labels, trainCounts: p.trainCounts, embeddings: p.embeddings, head: { weight: p.weight, bias: p.bias } };
     let calls = 0;
-    const counting: MultiplyABt = (...args) => {
+    const counting: MultiplyABt = (a, aStart, aRows, b, bRows, d, out) => {
       calls++;
-      multiplyABt(...args);
+      multiplyABt(a, aStart, aRows, b, bRows, d, out);
     };
     const a = buildReport(input, provenance, { createdAt: 'x' });
     const b = buildReport(input, provenance, { createdAt: 'x', multiplyABt: counting });

@@ -62,3 +62,33 @@ describe('PCA projection on the wasm backend vs numpy', () => {
     });
   }
 });
+
+describe('tfMultiplyABt uploads', () => {
+  it('reads an operand rewritten in place afresh, and keeps an unchanged one (bUnchanged) uploaded once', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const kernel = tfMultiplyABt(tf);
+    try {
+      const a = new Float64Array([1, 2, 3, 4]); // [2, 2]
+      const b = new Float64Array([1, 0, 0, 1]); // identity
+      const out = new Float64Array(4);
+      kernel.multiply(a, 0, 2, b, 2, 2, out);
+      assert.deepEqual([...out], [1, 2, 3, 4]);
+      b.set([2, 0, 0, 2]);
+      a.set([5, 6, 7, 8]);
+      kernel.multiply(a, 0, 2, b, 2, 2, out);
+      assert.deepEqual([...out], [10, 12, 14, 16], 'current values of both operands');
+      const w = new Float32Array([1, 1, 0, 1]);
+      const before = tf.memory().numTensors;
+      kernel.multiply(a, 0, 2, w, 2, 2, out, true);
+      assert.deepEqual([...out], [11, 6, 15, 8]);
+      assert.equal(tf.memory().numTensors, before + 1, 'one kept upload of the unchanged operand');
+      kernel.multiply(a, 1, 1, w, 2, 2, out, true);
+      assert.deepEqual([...out.subarray(0, 2)], [15, 8]);
+      assert.equal(tf.memory().numTensors, before + 1, 'reused, not uploaded again');
+      kernel.dispose();
+      assert.equal(tf.memory().numTensors, before);
+    } finally {
+      kernel.dispose();
+    }
+  });
+});
