@@ -13,6 +13,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import type { CancellationSignal } from '../../protocol/progress';
 import { closeFile, openForRead, readExactly, readUpTo, type OpenedFile } from '../io/fileAccess';
 import { findClassNames } from './classNames';
 import type { DatasetSource, ExampleBatch } from './datasetSource';
@@ -28,6 +29,8 @@ export interface IdxDatasetOptions {
   readonly labelsPath?: string;
   /** Class names (default: `classes.txt` beside the images, if present). */
   readonly classNames?: readonly string[];
+  /** Cancellation, checked while a `.gz` images file is decompressed. */
+  readonly signal?: CancellationSignal;
 }
 
 /** The labels file name for an images file name, or null if the name has no `images`/`idx3` part. */
@@ -132,6 +135,7 @@ export async function openIdxDataset(path: string, options: IdxDatasetOptions = 
     if (isGzipMagic(magic)) {
       await probe.handle.close();
       temp = await gunzipToTemp(path, {
+        signal: options.signal,
         headerBytes: 20,
         declare: (header) => {
           const { sizes, offset } = parseIdxHeader(header, path, [3, 4]);

@@ -32,12 +32,15 @@ import { looksLikeListFile, openListFileDataset } from './listFileDataset';
 import { isSubsetIndex } from './makeLongTail';
 import { isShardGlob, isShardIndex, openShardedDataset, shardGlob, shardIndexFiles, shardSetOf } from './shardedDataset';
 import { openSubsetDataset } from './subsetDataset';
+import type { CancellationSignal } from '../../protocol/progress';
 
 /** A dataset split. */
 export type DatasetSplit = 'train' | 'test';
 
 /** Options for {@link openDataset}. */
 export interface OpenDatasetOptions {
+  /** Cancellation, checked while opening does long work (decompressing a `.gz` images file). */
+  readonly signal?: CancellationSignal;
   /** Which split of a directory with splits (required there; `test` falls back to `val`). */
   readonly split?: DatasetSplit;
   /** Image preprocessing (recorded verbatim in `preprocessing`). */
@@ -126,7 +129,7 @@ async function openFile(path: string, options: OpenDatasetOptions, classNames: s
   if (isGzipMagic(prefix)) {
     const inner = inflatePrefix(prefix, 16, { kind: 'gzip', declared: null, file: path, what: 'gzip data' });
     if (isIdxImagesMagic(inner)) {
-      return openIdxDataset(path, { preprocessing: options.preprocessing, classNames: classNames ?? undefined });
+      return openIdxDataset(path, { preprocessing: options.preprocessing, classNames: classNames ?? undefined, signal: options.signal });
     }
     if (isIdxMagic(inner)) {
       throw unknown(path, 'an IDX labels (or non-uint8) file; open the images file (e.g. train-images-idx3-ubyte.gz), the labels are found beside it');
@@ -134,7 +137,7 @@ async function openFile(path: string, options: OpenDatasetOptions, classNames: s
     throw unknown(path, 'a gzip file that does not hold an IDX images file');
   }
   if (isIdxImagesMagic(prefix) || idxImagesName.test(basename(path))) {
-    return openIdxDataset(path, { preprocessing: options.preprocessing, classNames: classNames ?? undefined });
+    return openIdxDataset(path, { preprocessing: options.preprocessing, classNames: classNames ?? undefined, signal: options.signal });
   }
   if (isIdxMagic(prefix)) {
     throw unknown(path, 'an IDX labels (or non-uint8) file; open the images file (e.g. train-images-idx3-ubyte), the labels are found beside it');
@@ -242,7 +245,7 @@ async function openDirectory(dir: string, options: OpenDatasetOptions, className
     const bySplit = { train: idx.filter((f) => /^train/i.test(f)), test: idx.filter((f) => /^(t10k|test)/i.test(f)) };
     const chosen = pickSplit(bySplit);
     const file = chosen.find((f) => !/\.gz$/i.test(f)) ?? chosen[0];
-    return openIdxDataset(join(dir, file), { preprocessing: options.preprocessing, classNames: classNames ?? undefined });
+    return openIdxDataset(join(dir, file), { preprocessing: options.preprocessing, classNames: classNames ?? undefined, signal: options.signal });
   }
   // CIFAR-10 binary.
   const cifar10 = { train: files.filter((f) => /^data_batch_\d+\.bin$/i.test(f)), test: files.filter((f) => /^test_batch\.bin$/i.test(f)) };

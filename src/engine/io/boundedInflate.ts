@@ -8,10 +8,12 @@
  *
  * Small outputs are inflated in memory ({@link inflateBuffer}); large ones stream into a temporary file
  * ({@link inflateToTempFile}) in a folder named `longtail-inflate-<pid>-*` under the OS temp directory.
- * Folders left by a killed process (whose pid is gone) are removed by {@link sweepStaleTempFolders} on
- * the next run. Streaming checks the cancellation signal per chunk, so Ctrl-C stops a large gunzip at once.
+ * Folders still open when the process exits (a second Ctrl-C calls `process.exit`) are removed by an
+ * `exit` handler; folders left by a killed process (whose pid is gone) are removed by
+ * {@link sweepStaleTempFolders} on the next run. Streaming checks the cancellation signal per chunk, so
+ * Ctrl-C stops a large gunzip at once.
  */
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -53,6 +55,26 @@ export interface InflatedTempFile {
 
 /** The prefix of the engine's temporary folders; the pid follows. */
 export const tempFolderPrefix = 'longtail-inflate-';
+
+/** Temporary folders of this process not yet disposed; removed synchronously if the process exits. */
+const liveTempFolders = new Set<string>();
+let exitHandlerInstalled = false;
+
+function trackTempFolder(dir: string): void {
+  if (!exitHandlerInstalled) {
+    exitHandlerInstalled = true;
+    process.once('exit', () => {
+      for (const d of liveTempFolders) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // best effort: the next run's sweep removes it
+        }
+      }
+    });
+  }
+  liveTempFolders.add(dir);
+}
 
 function corrupt(bounds: InflateBounds, error: unknown): LongtailError {
   return new LongtailError(ErrorCode.InvalidFile, `${bounds.file}: ${bounds.what} is corrupt or truncated compressed data (${(error as Error).message})`, { file: bounds.file });
@@ -217,8 +239,12 @@ export async function inflateToTempFile(file: OpenedFile, start: number, length:
   const cap = inflateCap(bounds);
   await sweepStaleTempFolders();
   const dir = await fsp.mkdtemp(join(tmpdir(), `${tempFolderPrefix}${process.pid}-`));
+  trackTempFolder(dir);
   const out = join(dir, name.replace(/[^A-Za-z0-9._-]/g, '_') || 'data');
-  const dispose = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
+  const dispose = async (): Promise<void> => {
+    await fsp.rm(dir, { recursive: true, force: true });
+    liveTempFolders.delete(dir);
+  };
   const counter = new Counter(cap, bounds);
   try {
     const source = file.handle.createReadStream({ start, end: start + length - 1, autoClose: false });

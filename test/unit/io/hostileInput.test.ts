@@ -4,7 +4,7 @@
  * must fail fast with a one-line LongtailError whose code and file are asserted, and leave nothing behind.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +186,36 @@ describe('decompression is bounded by what the format declares', () => {
     writeFile(d, 'train-labels-idx1-ubyte', idxLabelsBytes([0, 1]));
     await fails(() => openDataset(images), ErrorCode.InvalidFile, images, /decompresses to more than the 24 bytes/);
     assert.deepEqual(ownTempFolders(), []);
+  });
+
+  it('cancellation reaches a running gunzip: CANCELLED, and its temp folder is removed', async () => {
+    const d = sub('gzcancel');
+    const images = writeFile(d, 'train-images-idx3-ubyte.gz', gzip(idxImagesBytes(2000, 64, 64, (i) => i % 251)));
+    writeFile(d, 'train-labels-idx1-ubyte', idxLabelsBytes(Array.from({ length: 2000 }, () => 0)));
+    const signal = { isCancellationRequested: false };
+    const opening = openDataset(images, { signal });
+    signal.isCancellationRequested = true;
+    await assert.rejects(opening, (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Cancelled);
+    assert.deepEqual(ownTempFolders(), []);
+  });
+
+  it('a process that exits in the middle of a gunzip (second Ctrl-C) leaves no temp folder', { skip: !posix }, async () => {
+    const d = sub('gzexit');
+    const images = writeFile(d, 'train-images-idx3-ubyte.gz', gzip(idxImagesBytes(20000, 64, 64, (i) => i % 251)));
+    writeFile(d, 'train-labels-idx1-ubyte', idxLabelsBytes(Array.from({ length: 20000 }, () => 0)));
+    const script = [
+      `const { openDataset } = require(${JSON.stringify(join(__dirname, '../../../src/engine/data/openDataset'))});`,
+      `const { readdirSync } = require('node:fs');`,
+      `const { tmpdir } = require('node:os');`,
+      `openDataset(${JSON.stringify(images)}).catch(() => undefined);`,
+      // Exit (as a second Ctrl-C does) once the decompressed copy is being written.
+      `const t = setInterval(() => { const d = readdirSync(tmpdir()).find((n) => n.startsWith('longtail-inflate-' + process.pid + '-')); if (d && readdirSync(tmpdir() + '/' + d).length > 0) { clearInterval(t); console.log(process.pid); process.exit(130); } }, 1);`,
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    assert.equal(child.status, 130, child.stderr);
+    const out = child.stdout.trim();
+    assert.match(out, /^\d+$/, 'the child saw its temp folder before exiting');
+    assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith(`${tempFolderPrefix}${out}-`)), []);
   });
 
   it('inflateBuffer refuses output past the declared size and an in-memory cap over the limit', () => {
