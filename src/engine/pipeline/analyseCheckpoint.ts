@@ -72,7 +72,8 @@ async function sha256File(file: string): Promise<string | undefined> {
  * kernel is faster.
  */
 export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseContext): Promise<AnalyseOutcome> {
-  const kernel = ctx.backend === 'cpu' ? null : tfMultiplyABt(tf);
+  // webgpu: the JS kernel too — MultiplyABt is synchronous and WebGPU has no synchronous readback under Node.
+  const kernel = ctx.backend === 'cpu' || ctx.backend === 'webgpu' ? null : tfMultiplyABt(tf);
   try {
     return await analyseWith(params, ctx, kernel?.multiply);
   } finally {
