@@ -23,6 +23,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
 import { fsError, outputError, type OpenedFile } from './fileAccess';
 import { readLimits, tooLarge } from './readLimits';
+import { escapeControls } from './untrustedText';
 
 /** The compressed encodings handled. */
 export type InflateKind = 'deflate-raw' | 'gzip';
@@ -77,7 +78,7 @@ function trackTempFolder(dir: string): void {
 }
 
 function corrupt(bounds: InflateBounds, error: unknown): LongtailError {
-  return new LongtailError(ErrorCode.InvalidFile, `${bounds.file}: ${bounds.what} is corrupt or truncated compressed data (${(error as Error).message})`, { file: bounds.file });
+  return new LongtailError(ErrorCode.InvalidFile, `${bounds.file}: ${bounds.what} is corrupt or truncated compressed data (${escapeControls((error as Error).message)})`, { file: bounds.file });
 }
 
 function overDeclared(bounds: InflateBounds, declared: number): LongtailError {

@@ -10,6 +10,7 @@ import { closeFile, fsError, openForRead, readExactly, readUpTo, type OpenedFile
 import type { ModelFormat } from './classifierModel';
 import { parseOnnxModel } from './onnxModel';
 import { readModelJsonFile } from './tfjsIoHandler';
+import { escapeControls } from '../io/untrustedText';
 
 /** The result of {@link detectModelFormat}. */
 export interface DetectedModel {
@@ -112,7 +113,7 @@ async function classifyFile(file: string, opened: OpenedFile, head: Buffer): Pro
     parseOnnxModel(bytes);
   } catch (e) {
     if (base.endsWith('.onnx')) {
-      throw new LongtailError(ErrorCode.InvalidFile, `${file} is not a valid ONNX model: ${(e as Error).message}`, { file, cause: e });
+      throw new LongtailError(ErrorCode.InvalidFile, `${file} is not a valid ONNX model: ${escapeControls((e as Error).message)}`, { file, cause: e });
     }
     throw new LongtailError(
       ErrorCode.UnknownFormat,

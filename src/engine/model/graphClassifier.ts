@@ -11,6 +11,7 @@ import { tf } from '../compute/tf';
 import { transposeKernel } from '../analysis/types';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
 import { fileLoadHandler, readModelJsonFile, weightShardFiles } from './tfjsIoHandler';
+import { escapeControls } from '../io/untrustedText';
 
 /** Options of {@link loadGraphClassifier}. */
 export interface GraphClassifierOptions {
@@ -131,7 +132,7 @@ export async function loadGraphClassifier(
     if (e instanceof LongtailError) {
       throw e;
     }
-    throw new LongtailError(ErrorCode.InvalidFile, `${modelJsonPath}: TensorFlow.js cannot build this GraphModel: ${(e as Error).message}`, {
+    throw new LongtailError(ErrorCode.InvalidFile, `${modelJsonPath}: TensorFlow.js cannot build this GraphModel: ${escapeControls((e as Error).message)}`, {
       file: modelJsonPath,
       cause: e,
     });

@@ -8,6 +8,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { tf } from '../compute/tf';
 import type { ClassifierHead, ClassifierModel, ForwardResult } from './classifierModel';
 import { fileLoadHandler, readModelJsonFile, weightShardFiles } from './tfjsIoHandler';
+import { escapeControls } from '../io/untrustedText';
 
 /** Layer classes that may follow the final Dense layer without changing which class scores highest. */
 const ignorableTail = new Set(['Activation', 'Softmax', 'Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'ActivityRegularization']);
@@ -36,7 +37,7 @@ export async function loadLayersClassifier(modelJsonPath: string, parsed?: Reado
     if (e instanceof LongtailError) {
       throw e;
     }
-    throw new LongtailError(ErrorCode.InvalidFile, `${modelJsonPath}: TensorFlow.js cannot build this LayersModel: ${(e as Error).message}`, {
+    throw new LongtailError(ErrorCode.InvalidFile, `${modelJsonPath}: TensorFlow.js cannot build this LayersModel: ${escapeControls((e as Error).message)}`, {
       file: modelJsonPath,
       cause: e,
     });
@@ -76,7 +77,7 @@ export function buildLayersClassifier(model: tf.LayersModel, modelPath: string, 
     embedding = dense.input;
   } catch (e) {
     // A Dense layer applied more than once (shared weights) has no single input.
-    throw new LongtailError(ErrorCode.NoClassifier, `${modelPath}: the last Dense layer "${dense.name}" is used more than once: ${(e as Error).message}`, {
+    throw new LongtailError(ErrorCode.NoClassifier, `${modelPath}: the last Dense layer "${dense.name}" is used more than once: ${escapeControls((e as Error).message)}`, {
       file: modelPath,
       cause: e,
     });

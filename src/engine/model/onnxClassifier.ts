@@ -293,7 +293,7 @@ async function createSession(
       lastError = e;
     }
   }
-  throw new LongtailError(ErrorCode.InvalidFile, `${file}: onnxruntime cannot load the model: ${(lastError as Error).message}`, { file, cause: lastError });
+  throw new LongtailError(ErrorCode.InvalidFile, `${file}: onnxruntime cannot load the model: ${escapeControls((lastError as Error).message)}`, { file, cause: lastError });
 }
 
 /**
@@ -307,7 +307,7 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   try {
     graph = parseOnnxModel(modelBytes);
   } catch (e) {
-    throw new LongtailError(ErrorCode.InvalidFile, `${file} is not a valid ONNX model: ${(e as Error).message}`, { file, cause: e });
+    throw new LongtailError(ErrorCode.InvalidFile, `${file} is not a valid ONNX model: ${escapeControls((e as Error).message)}`, { file, cause: e });
   }
   if (graph.inputs.length !== 1) {
     throw new LongtailError(ErrorCode.UnknownFormat, `${file}: models with ${graph.inputs.length} inputs are not supported (need exactly one)`, { file });
@@ -365,7 +365,7 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
           recordOnnxPlacement(placement);
         }
       } catch (e) {
-        throw new LongtailError(ErrorCode.ShapeMismatch, `${file}: onnxruntime failed on a batch of shape [${batchShape.join(', ')}]: ${(e as Error).message}`, { file, cause: e });
+        throw new LongtailError(ErrorCode.ShapeMismatch, `${file}: onnxruntime failed on a batch of shape [${batchShape.join(', ')}]: ${escapeControls((e as Error).message)}`, { file, cause: e });
       } finally {
         feed.dispose();
       }
