@@ -94,5 +94,10 @@ export interface FineTuneResult {
   readonly bestTau: number;
   readonly bestTauBalancedError: number;
   readonly history: readonly FineTuneEpoch[];
+  /**
+   * What the user must know about this run (also in training.json's `notes`), for example that ELM in head
+   * scope has no embedding gradient path and so equals `la`. Empty when there is nothing to say.
+   */
+  readonly notes: readonly string[];
   readonly seconds: number;
 }

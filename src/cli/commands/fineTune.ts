@@ -15,6 +15,9 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --train <path>          training data (raw inputs for a model, features for a head)
   --eval <path>           evaluation data for per-epoch metrics and report.json (default: the training data)
   --loss <name>           ${lossNames.join(' | ')}
+                          elm is reconstructed from the paper's abstract and the methods notes (docs/methods.md §1),
+                          not the authors' code; in --scope head its embedding term has no gradient path and
+                          the run equals la
   --tau <x>               τ of la / elm (same as --loss-option tau=x)
   --loss-option <k=v>     a numeric loss option, repeatable (e.g. maxMargin=0.3, beta=0.999, lambda=0.5)
   --epochs <n>            default 10
@@ -76,6 +79,7 @@ export function formatFineTuneSummary(result: FineTuneResult): string {
     `  balanced error ${pct(result.balancedError)}    top-1 error ${pct(result.top1Error)}`,
     `  accuracy  many ${pct(result.buckets.many)}   medium ${pct(result.buckets.medium)}   few ${pct(result.buckets.few)}`,
     `  post-hoc logit adjustment on top: best τ=${result.bestTau.toFixed(1)} → ${pct(result.bestTauBalancedError)}`,
+    ...result.notes.map((note) => `  note: ${note}`),
     `  ${result.seconds.toFixed(1)} s`,
   ].join('\n') + '\n';
 }

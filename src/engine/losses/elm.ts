@@ -28,7 +28,7 @@ export function elmLogitLoss(logits: Tensor2D, oneHot: Tensor2D, logPrior: Tenso
 /** Registry entry of `elm`. */
 export const elmDefinition: LossDefinition = {
   name: 'elm',
-  summary: 'ELM-style: LA loss + λ · margin supervised-contrastive term on embeddings (methods §1.3; reconstruction)',
+  summary: "ELM-style: LA loss + λ · margin supervised-contrastive term on embeddings; reconstructed from the paper's abstract and the methods notes (docs/methods.md §1); equals la in head scope",
   options: [
     { name: 'lambda', default: 1, min: 0, max: 100, description: 'weight λ of the embedding term' },
     { name: 'temperature', default: 0.1, min: 0.02, max: 10, description: 'temperature T of the contrastive term (below 0.02, exp(1/T) risks float32 overflow)' },

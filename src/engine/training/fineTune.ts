@@ -54,6 +54,21 @@ export interface FineTuneOutcome {
   readonly result: FineTuneResult;
 }
 
+/**
+ * The note a head-scope run of a loss with an embedding term gets (training.json, the CLI summary, VS Code):
+ * in head scope the embeddings are frozen, so the embedding term is a constant added to the loss, its
+ * gradient is zero and the trained weights are exactly those of the logit term alone. For `elm` that is the
+ * `la` loss (bit-identical weights for the same τ, seed and settings when logitMargin = 0).
+ */
+export function headScopeEmbeddingNote(loss: TrainingLoss): string {
+  if (loss.name !== 'elm') {
+    return `head scope: the embedding term of ${loss.name} is computed on frozen embeddings and has no gradient path; only its logit term trains the classifier`;
+  }
+  const margin = loss.options.logitMargin ?? 0;
+  const same = margin === 0 ? `la with tau=${loss.options.tau}` : `la with tau=${loss.options.tau} plus the target-logit margin a=${margin}`;
+  return `head scope: ELM's embedding term has no gradient path (the embeddings are frozen), so this run trains exactly like ${same} — the weights are identical; use scope last-block or all (LayersModel) to train the embeddings`;
+}
+
 /** Runs a fine-tuning job (see the module comment). */
 export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Promise<FineTuneOutcome> {
   // ---- resolve ----------------------------------------------------------------------------------
@@ -92,9 +107,7 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
     const cosine = loss.logitKind === 'cosine';
     const notes: string[] = [];
     if (cosine) notes.push('cosine logits (normalised embeddings and class weights, no bias) during training; saved classifier = ŵ_y · s / mean‖φ‖ with zero bias (same argmax)');
-    if (loss.usesEmbeddings && settings.scope === 'head') {
-      notes.push('head scope: the embedding term of the loss is computed on frozen embeddings and has no gradient path; only the logit term trains the classifier');
-    }
+    if (loss.usesEmbeddings && settings.scope === 'head') notes.push(headScopeEmbeddingNote(loss));
 
     // ---- train and evaluate -----------------------------------------------------------------------
     const classifier = trainableClassifier(checkpoint, data, settings.scope, cosine);
@@ -142,6 +155,7 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
           bestTau: analysed.bestTau,
           bestTauBalancedError: analysed.bestTauBalancedError,
           history: trained.history,
+          notes,
           seconds: (performance.now() - run.started) / 1000,
         },
       };

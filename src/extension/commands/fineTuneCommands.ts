@@ -30,7 +30,7 @@ export interface FineTuneDeps {
 /** The losses offered by "Fine-tune with a long-tail loss…". */
 const lossChoices: { label: string; loss: string; detail: string }[] = [
   { label: 'Logit-adjusted (la)', loss: 'la', detail: 'Menon et al. 2021: cross-entropy on f + τ log π' },
-  { label: 'ELM (elm)', loss: 'elm', detail: 'Jitkrittum et al. 2022: logit-adjusted loss + embedding margin (docs/finetuning.md)' },
+  { label: 'ELM (elm)', loss: 'elm', detail: 'After Jitkrittum et al. 2022, reconstructed from the paper\'s abstract and the methods notes (docs/methods.md §1): logit-adjusted loss + embedding margin; equals la in head scope' },
   { label: 'LDAM-DRW (ldam-drw)', loss: 'ldam-drw', detail: 'Cao et al. 2019: label-distribution-aware margins, deferred re-weighting' },
   { label: 'Class-balanced (cb)', loss: 'cb', detail: 'Cui et al. 2019: effective-number weights' },
   { label: 'Balanced softmax', loss: 'balanced-softmax', detail: 'Ren et al. 2020 (≡ la with τ = 1)' },
@@ -89,7 +89,7 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   if (!evalPick || evalPick === 'skip') return;
   const isHeadFile = /\.(npz|safetensors)$/i.test(model.fsPath);
   const scopes: { label: string; scope: FineTuneScope; detail: string }[] = [
-    { label: 'Classifier head', scope: 'head', detail: 'Trains only the last layer on cached embeddings (fast)' },
+    { label: 'Classifier head', scope: 'head', detail: loss === 'elm' ? 'Trains only the last layer on cached embeddings; ELM\'s embedding term has no gradient here, so the run equals la' : 'Trains only the last layer on cached embeddings (fast)' },
     ...(isHeadFile
       ? []
       : [
@@ -175,12 +175,13 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   update({
     status: 'done',
     epochs: result.history.map((e) => ({ epoch: e.epoch, loss: e.loss, balancedError: e.balancedError, buckets: e.buckets, seconds: e.seconds })),
-    detail: `balanced error ${(100 * result.balancedError).toFixed(2)}% after fine-tuning; checkpoint ${result.checkpointPath}`,
+    detail: [`balanced error ${(100 * result.balancedError).toFixed(2)}% after fine-tuning; checkpoint ${result.checkpointPath}`, ...result.notes.map((n) => `Note: ${n}`)].join(' '),
   });
+  for (const note of result.notes) deps.log.info(`fine-tune note: ${note}`);
   deps.log.info(`fine-tuned ${params.model} with ${runTitle} → ${result.checkpointPath} (balanced error ${(100 * result.balancedError).toFixed(2)}%, ${result.seconds.toFixed(1)} s)`);
   await deps.showReport(beforeReport!, result.reportPath);
   const choice = await vscode.window.showInformationMessage(
-    `Long-Tail Lens: fine-tuned with ${loss}; balanced error ${(100 * result.balancedError).toFixed(2)}%. New checkpoint in ${path.relative(folder.uri.fsPath, result.outDir)}.`,
+    `Long-Tail Lens: fine-tuned with ${loss}; balanced error ${(100 * result.balancedError).toFixed(2)}%. New checkpoint in ${path.relative(folder.uri.fsPath, result.outDir)}.${result.notes.some((n) => n.startsWith('head scope')) ? ` Note: ${result.notes.find((n) => n.startsWith('head scope'))}` : ''}`,
     'Reveal checkpoint',
   );
   if (choice) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.checkpointPath));

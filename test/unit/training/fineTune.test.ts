@@ -128,6 +128,23 @@ describe('fineTune', () => {
     assert.notEqual(bytes(other.result.checkpointPath), bytes(result.checkpointPath));
   });
 
+  it('elm in head scope gives weights bit-identical to la and says so in the result and training.json', async () => {
+    const elm = await fineTune({ ...base('elm-head'), loss: 'elm', lossOptions: { tau: 1, lambda: 2 } }, { backend: 'cpu' });
+    const la = await fineTune({ ...base('la-head'), loss: 'la', lossOptions: { tau: 1 } }, { backend: 'cpu' });
+    const elmHead = await loadHeadCheckpoint(elm.result.checkpointPath);
+    const laHead = await loadHeadCheckpoint(la.result.checkpointPath);
+    assert.deepEqual(Array.from(elmHead.weight), Array.from(laHead.weight));
+    assert.deepEqual(Array.from(elmHead.bias ?? []), Array.from(laHead.bias ?? []));
+    assert.notDeepEqual(Array.from(elmHead.weight), headWeight.map(Math.fround), 'the run trained');
+    // The reported loss differs (the embedding term is added as a constant), the weights do not.
+    assert.notEqual(elm.result.history[0].loss, la.result.history[0].loss);
+    const note = elm.result.notes.find((n) => n.startsWith('head scope'));
+    assert.ok(note?.includes('la with tau=1') && note.includes('identical'), String(note));
+    const training = JSON.parse(readFileSync(elm.result.trainingPath, 'utf8'));
+    assert.ok(training.notes.includes(note));
+    assert.deepEqual(la.result.notes, [], 'la has nothing to note');
+  });
+
   it('a PyTorch .pth state dict head trains exactly like the same .npz head and is written back as a .pth', async () => {
     const pth = writeFile(
       tmp.dir,
