@@ -13,7 +13,9 @@
 // WebGPU adapter the webgpu rows say why (the reason loadBackend gives). On a GPU machine run
 // bench/gpuDeviceCheck.sh, which probes the Vulkan setup first and then runs this.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { join } from 'node:path';
 import type { Scalar, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { deviceLabel } from '../src/protocol/engineInfo';
 import { loadBackend } from '../src/engine/compute/loadBackend';
@@ -22,7 +24,9 @@ import { tf } from '../src/engine/compute/tf';
 import { mulberry32 } from '../src/engine/data/seededRandom';
 import { createLoss } from '../src/engine/losses/lossRegistry';
 import { fitClassifier } from '../src/engine/training/fitClassifier';
+import { loadClassifierModel } from '../src/engine/model/loadClassifierModel';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
+import { buildTinyOnnx } from '../test/fixtures/onnxTiny/buildTinyOnnx';
 
 type Backend = 'webgpu' | 'wasm';
 interface Sizes {
@@ -31,9 +35,11 @@ interface Sizes {
   readonly trainBatch: number;
   readonly heads: readonly (readonly [number, number])[];
   readonly matmul: number;
+  /** ONNX MLP input → hidden → classes, and its batch. */
+  readonly onnx: readonly [number, number, number, number];
 }
-const fullSizes: Sizes = { resnetBatch: 256, cnnBatch: 512, trainBatch: 128, heads: [[512, 100], [2048, 1000]], matmul: 2048 };
-const quickSizes: Sizes = { resnetBatch: 8, cnnBatch: 32, trainBatch: 16, heads: [[512, 100]], matmul: 256 };
+const fullSizes: Sizes = { resnetBatch: 256, cnnBatch: 512, trainBatch: 128, heads: [[512, 100], [2048, 1000]], matmul: 2048, onnx: [2048, 512, 1000, 256] };
+const quickSizes: Sizes = { resnetBatch: 8, cnnBatch: 32, trainBatch: 16, heads: [[512, 100]], matmul: 256, onnx: [256, 64, 100, 32] };
 
 interface Row {
   readonly case: string;
@@ -41,6 +47,8 @@ interface Row {
   readonly value: number;
   /** Logits of a fixed check batch (forward cases), to compare backends. */
   readonly check?: number[];
+  /** What ran (the ONNX execution provider and op placement). */
+  readonly note?: string;
 }
 interface ChildResult {
   readonly backend: Backend;
@@ -106,6 +114,29 @@ async function forwardRow(name: string, model: tf.LayersModel, shape: number[], 
   return { case: `forward ${name}, batch ${batch}`, unit: 'img/s', value: perSecond * batch, check: checkValues };
 }
 
+/**
+ * onnxruntime through the product's ONNX loader: an MLP (MatMul, Add, Relu = embedding, Gemm = logits) written
+ * by the test fixture builder. Under the webgpu backend the session uses the WebGPU EP, under wasm the CPU EP.
+ */
+async function onnxRow(inputDim: number, hidden: number, classes: number, batch: number, seconds: number): Promise<Row> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'longtail-bench-onnx-'));
+  try {
+    const file = join(dir, 'mlp.onnx');
+    writeFileSync(file, buildTinyOnnx({ inputDim, hidden, numClasses: classes, transB: true }));
+    const model = await loadClassifierModel(file);
+    const check = Array.from((await model.forward(randomInput(4 * inputDim, 99), [4, inputDim])).logits);
+    const ep = model.notes.filter((n) => n.startsWith('onnxruntime')).join('; ');
+    const x = randomInput(batch * inputDim, 5);
+    const perSecond = await timed(seconds, async () => {
+      await model.forward(x, [batch, inputDim]);
+    });
+    await model.dispose();
+    return { case: `ONNX MLP ${inputDim}→${hidden}→${classes} forward, batch ${batch} (onnxruntime: WebGPU EP vs CPU EP)`, unit: 'img/s', value: perSecond * batch, check, note: ep };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** fineTune.ts's head-scope step: logits = φ·K + b, CE on long-tailed counts, Adam 1e-3, loss read back. */
 async function headRow(d: number, c: number, batch: number, seconds: number): Promise<Row> {
   const counts = Array.from({ length: c }, (_, i) => Math.max(1, Math.round(500 * Math.pow(0.01, i / (c - 1)))));
@@ -160,6 +191,8 @@ async function child(backend: Backend, threads: number, seconds: number, sizesAr
   cnn.dispose();
   for (const [d, c] of sizes.heads) rows.push(await headRow(d, c, 256, seconds));
   rows.push(await fullTrainingRow(sizes.trainBatch, seconds));
+  const [oi, oh, oc, ob] = sizes.onnx;
+  rows.push(await onnxRow(oi, oh, oc, ob, seconds));
   const mm = await measureThroughput(tf, loaded.name, { seconds, size: sizes.matmul });
   rows.push({ case: `matMul ${sizes.matmul}²`, unit: 'GFLOP/s', value: mm.gflops });
   const result: ChildResult = { backend, label: deviceLabel(loaded), software, threads: loaded.threads, rows };
@@ -205,6 +238,7 @@ function main(): void {
     const diff = g?.check && w.check ? maxRel(g.check, w.check).toExponential(1) : '';
     console.log(`| ${w.case} | ${g ? `${num(g.value)} ${g.unit}` : '—'} | ${num(w.value)} ${w.unit} | ${g ? num(g.value / w.value) + '×' : '—'} | ${diff} |`);
   }
+  for (const r of [...gpu.rows, ...wasm.rows]) if (r.note) console.log(`${gpu.rows.includes(r) ? 'webgpu' : 'wasm'}: ${r.note}`);
   console.log(JSON.stringify({ webgpu: gpu, wasm }));
 }
 
