@@ -258,7 +258,7 @@ describe('fineTune', () => {
     await code(base('bad-scope', { scope: 'all' }), ErrorCode.InvalidOption, /only --scope head/);
     await code(base('bad-epochs', { epochs: 0 }), ErrorCode.InvalidOption, /epochs must be an integer/);
     const npy = writeFile(tmp.dir, 'w.npy', npyBytes('f4', [c, d], headWeight));
-    await code(base('npy', { model: npy }), ErrorCode.InvalidOption, /\.npz or \.safetensors/);
+    await code(base('npy', { model: npy }), ErrorCode.InvalidOption, /\.npz, \.safetensors or \.pth heads/);
     await code(base('raw', { train: join(tmp.dir, 'images.npz') }), ErrorCode.ShapeMismatch, /holds raw inputs/);
     const signal = { isCancellationRequested: false };
     const out = join(tmp.dir, 'cancelled');
