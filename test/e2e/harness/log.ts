@@ -1,6 +1,4 @@
-/** The harness's progress lines: `[e2e  12.3s] message`, seconds since the process started. */
-
-const started = Date.now();
+/** The harness's progress lines: `[e2e 18:15:22.1] message` (wall-clock time: the runner and its workers are separate processes). */
 
 /** Seconds since `since` with one decimal. */
 export function secondsSince(since: number): string {
@@ -9,7 +7,7 @@ export function secondsSince(since: number): string {
 
 /** Prints one progress line. */
 export function log(message: string): void {
-  console.log(`[e2e ${secondsSince(started).padStart(5)}s] ${message}`);
+  console.log(`[e2e ${new Date().toISOString().slice(11, 21)}] ${message}`);
 }
 
 /** Resolves after `ms`. Only for polling intervals, never as a wait for something to happen. */

@@ -11,6 +11,7 @@ import { expect, test } from '../fixtures';
 import { analyseWithCli, COMMANDS } from '../steps';
 
 test('reload restores two dashboards, each with its own report', async ({ workbench: wb, freshWorkspace, harness }) => {
+  test.setTimeout(420_000); // two CLI analyses, two workbench loads (open and reload): 3.3 min on a loaded machine
   const workspace = freshWorkspace('reload');
   // A second checkpoint: the fixture's model with class 0's logit raised, so its balanced error differs.
   cpSync(join(workspace, 'model'), join(workspace, 'model-b'), { recursive: true });
