@@ -10,6 +10,7 @@ import type { CancellationSignal, ProgressSink } from '../protocol/progress';
 import { loadBackend, type LoadedBackend } from './compute/loadBackend';
 import { measureThroughput } from './compute/measureThroughput';
 import { probeBackend } from './compute/probeBackend';
+import { recoverWebgpuIfLost } from './compute/webgpuBackend';
 import { tf } from './compute/tf';
 import { analyseCheckpoint, type AnalyseOutcome } from './pipeline/analyseCheckpoint';
 import { fineTune, type FineTuneOutcome } from './training/fineTune';
@@ -80,7 +81,8 @@ export class Engine {
   }
 
   /** Runs an analysis and writes its report.json (see pipeline/analyseCheckpoint.ts). */
-  analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
+  async analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
+    await recoverWebgpuIfLost(tf); // after GPU_DEVICE_LOST the next request runs on a new device
     return analyseCheckpoint(params, { backend: this.backend.name, threads: this.options.threads, signal, onProgress });
   }
 
@@ -88,7 +90,8 @@ export class Engine {
    * Fine-tunes a checkpoint and writes a new output folder (see training/fineTune.ts); `onEpoch` receives each
    * finished epoch's record (loss, balanced error, buckets).
    */
-  fineTune(params: FineTuneParams, signal?: CancellationSignal, onProgress?: ProgressSink, onEpoch?: (epoch: FineTuneEpoch) => void): Promise<FineTuneOutcome> {
+  async fineTune(params: FineTuneParams, signal?: CancellationSignal, onProgress?: ProgressSink, onEpoch?: (epoch: FineTuneEpoch) => void): Promise<FineTuneOutcome> {
+    await recoverWebgpuIfLost(tf);
     return fineTune(params, { backend: this.backend.name, signal, onProgress, onEpochEnd: onEpoch });
   }
 }

@@ -29,7 +29,7 @@ export const ErrorCode = {
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
   /** The GPU ran out of memory for a batch (WebGPU): the message names a smaller batch size to try. */
   GpuOutOfMemory: 'GPU_OUT_OF_MEMORY',
-  /** The GPU device was lost (driver reset, GPU removed, timeout); restart the engine to use the GPU again. */
+  /** The GPU device was lost (driver reset, GPU removed, timeout); the engine re-creates it on the next request. */
   GpuDeviceLost: 'GPU_DEVICE_LOST',
   /** An output location would overwrite something the user owns. */
   OutputExists: 'OUTPUT_EXISTS',

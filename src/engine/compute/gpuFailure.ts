@@ -4,8 +4,9 @@
  * GPU through `device.lost`. Neither throws where the batch ran, so the engine watches the device and
  * checks after each batch: {@link throwIfGpuFailed} turns what happened into
  * `error[GPU_OUT_OF_MEMORY]` (with a smaller batch size to try) or `error[GPU_DEVICE_LOST]`.
- * A failure is reported once and then cleared: after an out-of-memory the engine stays usable for the next
- * request (with a smaller batch); after a lost device the engine must be restarted (the message says so).
+ * A failure is reported once and then cleared, and the engine stays usable: after an out-of-memory the next
+ * request simply runs (with a smaller batch); after a lost device the next request re-creates the device
+ * (webgpuBackend.ts, recoverWebgpuIfLost).
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 
@@ -25,6 +26,12 @@ const oomPattern = /out of memory|out_of_device_memory|OutOfMemory|allocation fa
 export class GpuFailureState {
   private failure: GpuFailure | undefined;
   private deviceLost = false;
+  private releasing: WatchedDevice | undefined;
+
+  /** Called before the engine destroys `device` itself: that loss is not a failure. */
+  expectDestroy(device: WatchedDevice): void {
+    this.releasing = device;
+  }
 
   /** Starts watching `device` (its lost promise and uncaptured errors). */
   watch(device: WatchedDevice): void {
@@ -35,7 +42,7 @@ export class GpuFailureState {
       if (isOom) this.failure ??= { kind: 'out-of-memory', message };
     };
     void device.lost.then((info) => {
-      if (info.reason === 'destroyed') return; // released by the engine itself
+      if (info.reason === 'destroyed' && this.releasing === device) return; // released by the engine itself
       this.deviceLost = true;
       this.failure = { kind: 'lost', message: (info.message ?? 'device lost').split('\n')[0] };
     });
@@ -77,7 +84,7 @@ export function gpuFailureError(failure: GpuFailure, batchSize: number): Longtai
   }
   return new LongtailError(
     ErrorCode.GpuDeviceLost,
-    `the GPU device was lost at batch size ${batchSize} (${failure.message}); restart the engine (Long-Tail: Restart engine, or run the CLI again) — if it recurs try --batch-size ${smallerBatch(batchSize)} or --backend wasm`,
+    `the GPU device was lost at batch size ${batchSize} (${failure.message}); the next request starts it again — if it recurs try --batch-size ${smallerBatch(batchSize)} or --backend wasm`,
   );
 }
 

@@ -19,6 +19,7 @@
  * OffscreenCanvas, which Node lacks), so code that must run on webgpu reads with `await t.data()`.
  */
 import type { GpuAdapterSummary } from '../../protocol/engineInfo';
+import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
 import { summariseAdapter, type AdapterInfoLike, type AdapterLimitsLike } from './webgpuAdapter';
 import { gpuFailureState } from './gpuFailure';
@@ -92,7 +93,7 @@ function noAdapterHint(platform: string): string {
 }
 
 /** The device and GPU object of the initialised backend (one per process: TF.js initialises a backend once). */
-let active: { gpu: GpuLike; device: DeviceLike; adapter: GpuAdapterSummary; notes: string[] } | undefined;
+let active: { gpu: GpuLike; device: DeviceLike; adapter: GpuAdapterSummary; notes: string[]; options: TryWebgpuOptions } | undefined;
 
 /** The adapter the webgpu backend runs on, once initialised. */
 export function activeWebgpuAdapter(): GpuAdapterSummary | undefined {
@@ -184,7 +185,7 @@ export async function tryWebgpu(tf: Tf, options: TryWebgpuOptions): Promise<Webg
     `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter((s) => s).join(' / ')} on ${adapter.api}${adapter.software ? ` (software adapter: ${adapter.softwareReason}; used because webgpu was requested explicitly)` : ''}`,
     `WebGPU limits: maxBufferSize ${adapter.maxBufferSize} B, maxStorageBufferBindingSize ${adapter.maxStorageBufferBindingSize} B`,
   ];
-  active = { gpu, device, adapter, notes };
+  active = { gpu, device, adapter, notes, options };
   return { ok: true, adapter, notes };
 }
 
@@ -199,9 +200,32 @@ function softwareReason(adapter: GpuAdapterSummary): string {
  */
 export function releaseWebgpu(tf: Tf): void {
   if (!active) return;
+  gpuFailureState.expectDestroy(active.device);
   if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
   active.device.destroy();
   const nav = (globalThis as Record<string, unknown>).navigator as Record<string, unknown> | undefined;
   if (nav && nav.gpu === active.gpu) delete nav.gpu;
   active = undefined;
+}
+
+/**
+ * Re-creates the device after a loss (driver reset, GPU removed, timeout), so a request after a
+ * GPU_DEVICE_LOST runs again: releases the old backend and initialises webgpu anew with the options it was
+ * started with. Returns a note when it did, undefined when nothing was lost; throws BACKEND_UNAVAILABLE when
+ * the GPU cannot be started again.
+ */
+export async function recoverWebgpuIfLost(tf: Tf): Promise<string | undefined> {
+  if (!active || !gpuFailureState.lost) return undefined;
+  const options = active.options;
+  releaseWebgpu(tf);
+  gpuFailureState.take();
+  const result = await tryWebgpu(tf, options);
+  if (!result.ok) {
+    throw new LongtailError(ErrorCode.BackendUnavailable, `the GPU device was lost and could not be started again: ${result.reason}`);
+  }
+  return `WebGPU device re-created after a loss (${adapterLabel(result.adapter)})`;
+}
+
+function adapterLabel(adapter: GpuAdapterSummary): string {
+  return adapter.description || `${adapter.vendor} ${adapter.architecture}`.trim();
 }

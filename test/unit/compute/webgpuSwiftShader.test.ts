@@ -64,6 +64,7 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
           lossGradients: Record<string, number>;
           headFineTune: { maxRel: number; cpu: { losses: number[] }; webgpu: { losses: number[] }; cpuEngine: Record<string, string>; engine: Record<string, string>; balancedErrors: number[] };
           memory: { numTensors: number[] };
+          deviceLoss: { lostError: string; recovered: string; maxRel: number };
         };
       };
       // The adapter, and the rule that auto never takes it.
@@ -101,6 +102,10 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
       assert.equal(c.headFineTune.cpuEngine.backend, 'cpu');
       assert.equal(c.headFineTune.cpuEngine.device, 'CPU (JavaScript)');
       assert.equal(c.headFineTune.balancedErrors[1], c.headFineTune.balancedErrors[0]);
+      // A lost device: named error, then the next request runs on a re-created device.
+      assert.match(c.deviceLoss.lostError, /^GPU_DEVICE_LOST: the GPU device was lost at batch size 6 \(.+\); the next request starts it again/);
+      assert.equal(c.deviceLoss.recovered, 'WebGPU device re-created after a loss (SwiftShader driver 5.0.0)');
+      assert.ok(c.deviceLoss.maxRel <= tolerance, `forward after recovery: ${c.deviceLoss.maxRel}`);
       // Every batch frees what it allocated.
       assert.equal(new Set(c.memory.numTensors).size, 1, `tf.memory().numTensors across batches: ${c.memory.numTensors.join(', ')}`);
     } finally {
