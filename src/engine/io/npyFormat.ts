@@ -49,6 +49,9 @@ function bad(where: string, file: string, what: string, code: ErrorCode = ErrorC
   return new LongtailError(code, `${where}: ${what}`, { file });
 }
 
+/** Largest `.npy` header accepted: numpy writes a few hundred bytes and reads at most 10 000 by default. */
+export const maxNpyHeaderBytes = 1 << 20;
+
 /**
  * Total header length (magic + version + length field + dict) from the first 12 bytes.
  * `where` names the file (and npz member) in messages.
@@ -68,7 +71,12 @@ export function npyHeaderLength(bytes: Uint8Array, where: string, file: string):
     if (bytes.length < 12) {
       throw bad(where, file, 'truncated .npy header');
     }
-    return 12 + (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16)) + bytes[11] * 2 ** 24;
+    const length = 12 + (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16)) + bytes[11] * 2 ** 24;
+    if (length > maxNpyHeaderBytes) {
+      // numpy refuses headers over 10 000 bytes by default (max_header_size); a 4 GB one is hostile.
+      throw bad(where, file, `implausible .npy header length ${length} (limit ${maxNpyHeaderBytes} bytes)`);
+    }
+    return length;
   }
   throw bad(where, file, `unsupported .npy version ${major}.${bytes[7]}`, ErrorCode.UnknownFormat);
 }

@@ -152,6 +152,13 @@ describe('decompression is bounded by what the format declares', () => {
     await fails(() => readTensorFile(file), ErrorCode.InvalidFile, file, /declares 3000000000 bytes but its npy header/);
   });
 
+  it('an npy header claiming 2 GB inside a deflated member is refused before inflating it', async () => {
+    const npy = npyBytes('f4', [2], [1, 2], { version: 2 });
+    npy.writeUInt32LE(2_000_000_000, 8);
+    const file = writeFile(sub('npyheader'), 'h.npz', zipBytes([{ name: 'x.npy', data: Buffer.concat([npy, Buffer.alloc(8 * 1024 * 1024)]), deflate: true }]));
+    await fails(() => readTensorFile(file), ErrorCode.InvalidFile, file, /implausible \.npy header length 2000000012/);
+  });
+
   it('duplicate npz members are refused, naming the member', async () => {
     const a = npyBytes('i4', [1], [0]);
     const b = npyBytes('i4', [1], [1]);
