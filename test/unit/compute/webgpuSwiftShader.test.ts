@@ -12,7 +12,8 @@
  *
  * Tolerances, each relative to max(1, max |cpu value|): forward passes of a LayersModel, a GraphModel and a
  * PyTorch-exported ONNX model (onnxruntime's WebGPU EP vs its CPU EP and vs torch) ≤ 1e-5; the gradient of
- * every loss w.r.t. logits and embeddings ≤ 1e-5; per-epoch losses of a head fine-tune ≤ 1e-5.
+ * every loss w.r.t. logits and embeddings ≤ 1e-5; per-epoch losses of fine-tunes in each scope (head on
+ * features; all layers and the last block of a LayersModel) ≤ 1e-5.
  * Measured: ≤ 1.1e-7 everywhere (float32 on both sides; SwiftShader differs from the cpu backend only in
  * summation order).
  */
@@ -36,7 +37,7 @@ function swiftShaderIcd(): string {
 const tolerance = 1e-5;
 
 describe('webgpu backend on SwiftShader (software Vulkan)', () => {
-  it('is software, refused by auto, and matches the cpu backend on forward passes, loss gradients and a head fine-tune', () => {
+  it('is software, refused by auto, and matches the cpu backend on forward passes, loss gradients and a fine-tune per scope', () => {
     const icd = swiftShaderIcd();
     const runtimeDir = mkdtempSync(path.join(os.tmpdir(), 'longtail-xdg-'));
     try {
@@ -65,6 +66,7 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
           headFineTune: { maxRel: number; cpu: { losses: number[] }; webgpu: { losses: number[] }; cpuEngine: Record<string, string>; engine: Record<string, string>; balancedErrors: number[] };
           memory: { numTensors: number[] };
           deviceLoss: { lostError: string; recovered: string; maxRel: number };
+          modelFineTunes: { maxRel: number; n: number };
         };
       };
       // The adapter, and the rule that auto never takes it.
@@ -96,6 +98,9 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
       assert.equal(c.headFineTune.webgpu.losses.length, 3);
       assert.ok(c.headFineTune.webgpu.losses[2] < c.headFineTune.webgpu.losses[0], 'the head fine-tune lowers the loss');
       assert.ok(c.headFineTune.maxRel <= tolerance, `head fine-tune losses: ${c.headFineTune.maxRel}`);
+      // Fine-tuning a LayersModel in the other two scopes (every layer; the last block), 2 epochs each.
+      assert.equal(c.modelFineTunes.n, 4);
+      assert.ok(c.modelFineTunes.maxRel <= tolerance, `all / last-block fine-tune losses: ${c.modelFineTunes.maxRel}`);
       // report.json records the device that ran.
       assert.equal(c.headFineTune.engine.backend, 'webgpu');
       assert.equal(c.headFineTune.engine.device, 'WebGPU · SwiftShader (software adapter)');
