@@ -16,7 +16,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { DatasetSource } from '../data/datasetSource';
-import { closeFile, openForRead, readExactly } from '../io/fileAccess';
+import { closeFile, openForRead, readExactly, readTextFile } from '../io/fileAccess';
 import type { ClassifierModel } from '../model/classifierModel';
 import { computeOutputsToFiles, outputFileNames, type ComputeOutputsOptions, type ModelOutputFiles, type ModelOutputs } from '../model/computeOutputs';
 import { canonicalJson, checkpointIdentity, datasetIdentity, sha256Text } from './contentHash';
@@ -154,9 +154,9 @@ async function readEntry(dir: string, key: string, verify: boolean): Promise<Mod
   const metaFile = path.join(dir, 'meta.json');
   let meta: CacheMeta;
   try {
-    meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as CacheMeta;
+    meta = JSON.parse(await readTextFile(metaFile, { maxBytes: 16 * 1024 * 1024, what: 'cache metadata' })) as CacheMeta;
   } catch (error) {
-    return (error as { code?: unknown }).code === 'ENOENT' ? null : { problem: `${metaFile}: unreadable cache metadata` };
+    return error instanceof LongtailError && error.code === ErrorCode.FileNotFound ? null : { problem: `${metaFile}: unreadable cache metadata` };
   }
   if (meta.version !== outputCacheVersion || meta.key !== key || typeof meta.sha256 !== 'object' || meta.sha256 === null) {
     return { problem: `${metaFile}: cache entry from another version` };

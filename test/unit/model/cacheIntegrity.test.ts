@@ -4,6 +4,7 @@
  * to is overwritten; temporary folders of killed runs are swept.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +56,26 @@ describe('output cache integrity', () => {
       assert.deepEqual(Array.from((await second.load()).logits), Array.from(fresh.logits));
       const third = await cachedModelOutputs(model, dataset, { workspaceDir: workspace });
       assert.equal(third.hit, true, 'the recomputed entry is used again');
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('a FIFO planted as meta.json does not hang the next run: the entry is recomputed', { skip: process.platform === 'win32' }, async () => {
+    const workspace = path.join(root, 'ws-fifo');
+    const dataFile = path.join(root, 'data-fifo.bin');
+    const x = seededFloats(4 * 64, 5);
+    await fs.writeFile(dataFile, Buffer.from(x.buffer));
+    const model = await loadClassifierModel(modelFile);
+    try {
+      const dataset = inMemoryDataset(x, [8, 8, 1], new Int32Array(4), dataFile);
+      const first = await cachedModelOutputs(model, dataset, { workspaceDir: workspace });
+      await fs.rm(path.join(first.dir, 'meta.json'));
+      execFileSync('mkfifo', [path.join(first.dir, 'meta.json')]);
+      const reasons: string[] = [];
+      const second = await cachedModelOutputs(model, dataset, { workspaceDir: workspace, onDiscard: (r) => reasons.push(r) });
+      assert.equal(second.hit, false);
+      assert.match(reasons[0] ?? '', /meta\.json: unreadable cache metadata/);
     } finally {
       await model.dispose();
     }
