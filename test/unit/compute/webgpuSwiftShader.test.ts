@@ -66,7 +66,7 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
           headFineTune: { maxRel: number; cpu: { losses: number[] }; webgpu: { losses: number[] }; cpuEngine: Record<string, string>; engine: Record<string, string>; balancedErrors: number[] };
           memory: { numTensors: number[] };
           deviceLoss: { lostError: string; recovered: string; maxRel: number };
-          modelFineTunes: { maxRel: number; n: number };
+          modelFineTunes: { maxRel: number; n: number; tensorsBefore: number; tensorsAfter: number };
         };
       };
       // The adapter, and the rule that auto never takes it.
@@ -101,6 +101,7 @@ describe('webgpu backend on SwiftShader (software Vulkan)', () => {
       // Fine-tuning a LayersModel in the other two scopes (every layer; the last block), 2 epochs each.
       assert.equal(c.modelFineTunes.n, 4);
       assert.ok(c.modelFineTunes.maxRel <= tolerance, `all / last-block fine-tune losses: ${c.modelFineTunes.maxRel}`);
+      assert.equal(c.modelFineTunes.tensorsAfter, c.modelFineTunes.tensorsBefore, 'two fine-tunes (4 epochs) leave no tensor behind');
       // report.json records the device that ran.
       assert.equal(c.headFineTune.engine.backend, 'webgpu');
       assert.equal(c.headFineTune.engine.device, 'WebGPU · SwiftShader (software adapter)');
