@@ -3,7 +3,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { screenshotTo } from '../harness/artifacts';
 import { log, secondsSince } from '../harness/log';
 import type { ServerInfo } from '../harness/state';
-import { CommandPalette } from './commandPalette';
+import { CommandPalette, exactly } from './commandPalette';
 import { DashboardWebview } from './dashboardWebview';
 import { Notifications } from './notifications';
 import { QuickInput } from './quickInput';
@@ -64,6 +64,16 @@ export class Workbench {
   /** The editor tabs whose title starts with `prefix` (all editor groups). */
   editorTabs(prefix: string): Locator {
     return this.page.locator('.part.editor .tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`) }) });
+  }
+
+  /** The editor tab titled exactly `title` (the first, in any group). */
+  editorTab(title: string): Locator {
+    return this.page.locator('.part.editor .tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: exactly(title) }) }).first();
+  }
+
+  /** The titles of the editor tabs whose title starts with `prefix`, in DOM order. */
+  async editorTabTitles(prefix: string): Promise<string[]> {
+    return (await this.editorTabs(prefix).locator('.label-name').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
   /** The webviews open now (their outer iframes). */

@@ -1,20 +1,21 @@
 /**
- * Analyse from the palette to the dashboard, the runs view listing that run, and a fine-tune from the editor to
- * the before/after comparison. They share one workspace copy and run in this order (the runs view lists the
- * analysis; the fine-tune's quick inputs default to the remembered analysis inputs).
+ * One workspace copy, one window, in order: the workbench loads and the engine computes; the palette lists the
+ * analyse command; analyse from the palette to the dashboard; the runs view lists that run; a fine-tune from the
+ * editor to the before/after comparison; then a window reload restores every dashboard with its own report.
+ * Each case builds on the previous one's results, and one window saves workbench loads (each starts an extension
+ * host: 15–75 s under other engineers' builds on this 2-core machine). After a failure the rest are skipped.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { findFiles } from '../harness/codeServer';
-import { contributedTitles, expectThresholds, FIXTURE_INPUTS, FIXTURE_SETTINGS_THRESHOLDS, listReports, readLongtailJson } from '../harness/fixtureWorkspace';
+import { contributedTitles, expectThresholds, FIXTURE_INPUTS, FIXTURE_SETTINGS_THRESHOLDS, listReports, percent1, readLongtailJson } from '../harness/fixtureWorkspace';
 import { log, secondsSince, sleep } from '../harness/log';
+import { engineProcesses } from '../harness/processGroup';
 import { expect, test } from '../fixtures';
-import { Workbench } from '../pages/workbench';
-import { analyseFromPalette, COMMANDS, expectShowsReport } from '../steps';
+import { DASHBOARD_TAB_PREFIX, Workbench } from '../pages/workbench';
+import { analyseFromPalette, COMMANDS, expectShowsReport, extensionLogFiles } from '../steps';
 
-test.describe('analyse, runs view, fine-tune (one workspace, one window)', () => {
-  // Each case builds on the previous one's result; one window saves two workbench loads (each starts an
-  // extension host: 15–30 s on a loaded 2-core machine). After a failure the rest are skipped.
+test.describe('one workspace, one window: backend, palette, analyse, runs view, fine-tune, reload', () => {
   test.describe.configure({ mode: 'serial' });
   let wb: Workbench;
   test.beforeAll(async ({ persistentContext, harness, sharedWorkspace }) => {
@@ -26,6 +27,31 @@ test.describe('analyse, runs view, fine-tune (one workspace, one window)', () =>
   });
   test.afterAll(async () => {
     await wb.page.close({ runBeforeUnload: false });
+  });
+
+  test('workbench loads; extension activates; engine computes on wasm', async ({ harness }) => {
+    await wb.palette.run(COMMANDS.showBackend);
+    const text = await wb.notifications.waitFor(/computes on/, 120_000);
+    expect(text, 'the engine info notification').toContain('computes on wasm');
+    // The engine is a child process of this code-server's extension host (what the restricted-mode case checks is absent).
+    expect(await engineProcesses(wb.server.pid, harness.installedExtension), 'engine processes in the code-server').not.toEqual([]);
+    // The progress notification closes a moment after the request settles: screenshot without it.
+    await wb.notifications.waitForNone(/starting the engine/, 10_000);
+    await wb.screenshot('show-compute-backend');
+    // The extension's output channel has the engine's answer (its log file is written as it logs).
+    await expect
+      .poll(() => extensionLogFiles(wb.server.userData).map((f) => readFileSync(f, 'utf8')).join('\n'), {
+        message: 'the extension output channel ("Long-Tail Lens.log" under the user data logs) has an "engine info:" line',
+        timeout: 15_000,
+      })
+      .toContain('engine info:');
+  });
+
+  test('palette lists "Long-Tail: Analyse long-tail checkpoint" under its exact title', async () => {
+    const labels = await wb.palette.find(COMMANDS.analyse);
+    await wb.screenshot('palette-analyse');
+    await wb.page.keyboard.press('Escape');
+    expect(labels, 'palette rows').toContain(COMMANDS.analyse);
   });
 
   test('analyse from the palette', async ({ sharedWorkspace }) => {
@@ -123,5 +149,48 @@ test.describe('analyse, runs view, fine-tune (one workspace, one window)', () =>
     const seen = await watcher.stop();
     log(`  notifications seen: ${JSON.stringify(seen)}`);
     expect(seen.some((m) => /^Long-Tail Lens: fine-tuning/i.test(m)), `a progress notification "Long-Tail Lens: fine-tuning …" among ${JSON.stringify(seen)}`).toBe(true);
+  });
+
+  test('reload restores every dashboard with its own report', async ({ sharedWorkspace }) => {
+    test.setTimeout(420_000);
+    // Two dashboards of two different reports: the analysis (open since that case) and the fine-tuned
+    // checkpoint's report, opened now with "Long-Tail: Open report"; the fine-tune's compare dashboard is open too.
+    const [analysis] = listReports(sharedWorkspace);
+    const finetuneReports = findFiles(join(sharedWorkspace, '.longtail', 'finetune'), 'report.json');
+    expect(finetuneReports, 'the fine-tune case wrote one report').toHaveLength(1);
+    const finetuned = { name: basename(dirname(finetuneReports[0])), json: JSON.parse(readFileSync(finetuneReports[0], 'utf8')) as typeof analysis.json };
+    expect(percent1(finetuned.json.summary.balancedError), 'the two reports differ in balanced error').not.toBe(percent1(analysis.json.summary.balancedError));
+    await wb.palette.run(COMMANDS.openReport);
+    await wb.quickInput.pick('Open Long-Tail report', `fine-tune ${finetuned.name}`);
+    const plain = (name: string): string => `body:not(:has(#tab-compare)) h1:has-text("${name}")`; // not the compare dashboard
+    await expect((await wb.dashboard(plain(finetuned.name))).balancedError).toHaveText(percent1(finetuned.json.summary.balancedError));
+    const before = await wb.editorTabTitles(DASHBOARD_TAB_PREFIX);
+    log(`  dashboard tabs before the reload: ${JSON.stringify(before)}`);
+    const compareTitle = before.find((t) => t.includes(' vs '));
+    expect(before, 'dashboard tabs before the reload').toEqual(expect.arrayContaining([`${DASHBOARD_TAB_PREFIX} ${analysis.name}`, `${DASHBOARD_TAB_PREFIX} ${finetuned.name}`]));
+    expect(compareTitle, `a compare dashboard tab ("… vs …") among ${JSON.stringify(before)}`).toBeTruthy();
+    await wb.screenshot('reload-before');
+
+    await wb.reloadWindow();
+
+    // Every tab comes back (restored by the serializers) …
+    await expect.poll(async () => (await wb.editorTabTitles(DASHBOARD_TAB_PREFIX)).sort(), { message: 'dashboard tabs after the reload', timeout: 90_000 }).toEqual([...before].sort());
+    // … and each dashboard shows its own report.
+    for (const report of [analysis, finetuned]) {
+      await wb.editorTab(`${DASHBOARD_TAB_PREFIX} ${report.name}`).click();
+      await expect
+        .poll(() => wb.webviewHeadings(), { message: `after the reload, a dashboard shows ${report.name} (the headings of the open webviews)`, timeout: 90_000 })
+        .toContain(`Long-Tail Lens — ${report.name}`);
+      const dashboard = await wb.dashboard(plain(report.name));
+      await expect(dashboard.balancedError, `${report.name}'s restored dashboard`).toHaveText(percent1(report.json.summary.balancedError));
+      log(`  restored ${report.name}: balanced error ${await dashboard.balancedError.innerText()}`);
+      await dashboard.screenshot(`reload-restored-${report === analysis ? 'analysis' : 'finetune'}`);
+    }
+    await wb.editorTab(String(compareTitle)).click();
+    const compare = await wb.dashboard('#tab-compare', 90_000);
+    await compare.selectTab('compare');
+    await expect(compare.web.locator('#panel-compare').first(), 'the restored compare dashboard').toContainText(/Before:[\s\S]*After:/);
+    await compare.screenshot('reload-restored-compare');
+    await wb.screenshot('reload-restored-workbench');
   });
 });
