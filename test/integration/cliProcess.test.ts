@@ -12,7 +12,7 @@ describe('dist/cli.js', () => {
     const r = spawnSync(process.execPath, [cli, 'info'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const info = JSON.parse(r.stdout);
-    assert.ok(['gpu', 'native', 'wasm'].includes(info.backend.name), info.backend.name);
+    assert.ok(['gpu', 'webgpu', 'native', 'wasm'].includes(info.backend.name), info.backend.name);
     assert.equal(typeof info.version, 'string');
     assert.equal(info.node, process.version);
     assert.ok(info.threads >= 1);
