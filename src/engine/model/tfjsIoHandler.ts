@@ -73,6 +73,11 @@ function layerConfigs(node: unknown, out: { className: string; config: Record<st
   return out;
 }
 
+/** Input-shape fields of layer configs (Keras Python and TF.js spellings). */
+const inputShapeFields = ['batch_input_shape', 'batchInputShape', 'input_shape', 'inputShape'] as const;
+/** Largest input dimension accepted (2^24: no image side or feature width comes near it). */
+const maxInputDim = 2 ** 24;
+
 /** Size fields of layer configs that set the size of a weight TF.js allocates when it builds the layer. */
 const sizeFields = ['units', 'filters', 'input_dim', 'output_dim'] as const;
 
@@ -80,7 +85,8 @@ const sizeFields = ['units', 'filters', 'input_dim', 'output_dim'] as const;
  * Compares the topology with the weights manifest before TF.js builds the model (building allocates every
  * weight): every manifest shape must be non-negative integers, and a layer's `units`/`filters`/`input_dim`/
  * `output_dim` must match its kernel's dimension in the manifest (found by name), or at least not exceed
- * the manifest's total element count. Throws INVALID_FILE naming the layer. (A 1e8-unit Dense layer over a
+ * the manifest's total element count; input shapes must be positive integers up to 2^24. Throws INVALID_FILE
+ * naming the layer. (A 1e8-unit Dense layer over a
  * small manifest used to allocate 3.6 GB before anything compared them.)
  */
 export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.WeightsManifestConfig, file: string): void {
@@ -95,6 +101,17 @@ export function checkTopologyAgainstManifest(topology: unknown, manifest: tf.io.
   }
   for (const { className, config } of layerConfigs(topology)) {
     const name = typeof config.name === 'string' ? config.name : className;
+    for (const field of inputShapeFields) {
+      const shape = config[field];
+      if (shape === undefined || shape === null) {
+        continue;
+      }
+      // TF.js sizes the first weights from the input shape (Dense kernel = input × units) before any
+      // comparison with the manifest: a dimension of 1e9 would allocate gigabytes.
+      if (!Array.isArray(shape) || !shape.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0 && (d as number) <= maxInputDim))) {
+        throw invalid(file, `${file}: layer "${escapeControls(name)}" has ${field} ${escapeControls(JSON.stringify(shape).slice(0, 80))}; dimensions must be positive integers up to ${maxInputDim}`);
+      }
+    }
     for (const field of sizeFields) {
       const value = config[field];
       if (value === undefined || value === null) {

@@ -152,6 +152,16 @@ describe('TF.js checkpoints', () => {
     await fails(() => loadLayersClassifier(file), ErrorCode.InvalidFile, file, /layer "embed" declares units = 100000000/);
   });
 
+  it('an input shape of 1e9 is refused before TF.js sizes the first Dense kernel from it', async () => {
+    const dir = path.join(root, 'inputshape');
+    const file = await saveTinyLayersModel(dir);
+    const text = await fs.readFile(file, 'utf8');
+    const edited = text.replace(/"batch_input_shape":\[null,8,8,1\]/, '"batch_input_shape":[null,1000000000,8,1]');
+    assert.notEqual(edited, text, 'the fixture declares its input shape');
+    await fs.writeFile(file, edited);
+    await fails(() => loadLayersClassifier(file), ErrorCode.InvalidFile, file, /batch_input_shape \[null,1000000000,8,1\]/);
+  });
+
   it('--model /dev/null and /dev/zero are NOT_REGULAR_FILE', { skip: !posix }, async () => {
     await fails(() => detectModelFormat('/dev/null'), ErrorCode.NotRegularFile, '/dev/null');
     await fails(() => detectModelFormat('/dev/zero'), ErrorCode.NotRegularFile, '/dev/zero');
