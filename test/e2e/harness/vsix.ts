@@ -1,5 +1,5 @@
 /** The .vsix under test: given, or long-tail-lens.vsix packaged when missing or older than what goes into it. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { log } from './log';
 import { ROOT } from './paths';
@@ -16,9 +16,31 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+/** Inputs of the bundles in dist/. */
+const BUNDLE_INPUTS = ['src', 'webview', 'esbuild.config.mjs'];
+/** Bundles that must exist for dist/ to count as built. */
+const BUNDLES = ['dist/extension.js', 'dist/engine.js', 'dist/cli.js', 'dist/webview/dashboard.js'];
+
+/** True when every bundle exists and is newer than every bundle input. */
+function distIsFresh(): boolean {
+  const bundles = BUNDLES.map((p) => join(ROOT, p));
+  if (!bundles.every((p) => existsSync(p))) return false;
+  const built = Math.min(...bundles.map((p) => statSync(p).mtimeMs));
+  return BUNDLE_INPUTS.map((p) => join(ROOT, p)).every((p) => !existsSync(p) || newestMtime(p) <= built);
+}
+
+/** The vsce command of package.json's `package` script (after `npm run build &&`), as [command, ...args]. */
+function vsceStep(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const step = (pkg.scripts?.package ?? '').split('&&').pop()?.trim() ?? '';
+  if (!step.startsWith('vsce package')) throw new Error(`package.json's "package" script does not end with a vsce package step: ${JSON.stringify(pkg.scripts?.package)}`);
+  return step.split(/\s+/);
+}
+
 /**
  * The .vsix to test: `LONGTAIL_E2E_VSIX`, else `long-tail-lens.vsix`, rebuilt with `npm run package` when it
- * is missing or older than any of its inputs. Throws when the given file is missing or packaging fails.
+ * is missing or older than any of its inputs (with only the vsce step when dist/ is already built from the current
+ * sources). Throws when the given file is missing or packaging fails.
  */
 export async function ensureVsix(): Promise<string> {
   const given = process.env.LONGTAIL_E2E_VSIX;
@@ -43,9 +65,17 @@ export async function ensureVsix(): Promise<string> {
     log(`using ${basename(vsix)} (newer than its sources and dist/)`);
     return vsix;
   }
-  log(`${basename(vsix)} ${reason}: packaging`);
   try {
-    await runStep('npm run package', 'npm', ['run', 'package'], { timeoutS: 600, cwd: ROOT });
+    if (distIsFresh()) {
+      // dist/ is newer than every source (e.g. `npm test` has just run `npm run build`): only the vsce step of
+      // `npm run package`, not a second type-check, lint and bundle (minutes on a loaded machine).
+      const [command, ...args] = vsceStep();
+      log(`${basename(vsix)} ${reason}; dist/ is newer than its sources: packaging it (${command} ${args.join(' ')})`);
+      await runStep('vsce package', join(ROOT, 'node_modules', '.bin', command), args, { timeoutS: 600, cwd: ROOT });
+    } else {
+      log(`${basename(vsix)} ${reason}: packaging`);
+      await runStep('npm run package', 'npm', ['run', 'package'], { timeoutS: 600, cwd: ROOT });
+    }
   } catch (error) {
     throw new Error(`${(error as Error).message}: the .vsix could not be built from this tree (set LONGTAIL_E2E_VSIX to test a prebuilt one)`);
   }
