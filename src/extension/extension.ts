@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const folder = target.params.workspace ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target.params.workspace)) : undefined;
     const settings = await readAnalysisSettings(folder, target.overrides);
     const params: AnalyseParams = { ...target.params, ...settings.values };
-    const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: ${path.basename(params.model)} changed, analysing again`);
+    const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: ${path.basename(params.model ?? params.eval)} changed, analysing again`);
     recordResult(result);
     const updated = await DashboardPanel.replaceReport(previousReport, result.reportPath);
     log.info(

@@ -85,7 +85,7 @@ export class WatchMode implements vscode.Disposable {
    * (replacing the inputs of an earlier analysis of the same checkpoint).
    */
   watch(target: WatchTarget, reportPath: string): void {
-    const key = path.resolve(target.params.model);
+    const key = path.resolve(target.params.model ?? target.params.eval);
     if (key.split(path.sep).includes('.longtail')) return; // fine-tune outputs are written once, never rewritten
     const existing = this.watched.get(key);
     if (existing) {

@@ -3,8 +3,12 @@ import type { PreprocessingOptions } from './preprocessing';
 
 /** What to analyse. Paths are absolute or relative to the engine's working directory. */
 export interface AnalyseParams {
-  /** Checkpoint: model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy). */
-  readonly model: string;
+  /**
+   * Checkpoint: model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy).
+   * Absent: the eval file (.npz/.safetensors) holds `logits` [N, C] and `labels`, and only they are analysed
+   * (no weight norms, tightness, τ-normalisation or projection).
+   */
+  readonly model?: string;
   /** Evaluation dataset (file, folder with splits, or subset index JSON). */
   readonly eval: string;
   /** Training dataset, used for class counts (its labels only). */
@@ -34,6 +38,11 @@ export interface AnalyseParams {
   readonly valFraction?: number;
   /** Seed of that held-out split and of the bootstrap intervals (default 0). */
   readonly seed?: number;
+  /**
+   * Logits stored in the eval file next to a model: `check` (default) refuses the run when they disagree with the
+   * model's; `ignore` is for fine-tuning's report of a new checkpoint, whose eval file stores the input model's logits.
+   */
+  readonly storedLogits?: 'check' | 'ignore';
   /** Progress notifications carry this token. */
   readonly progressToken?: string;
 }

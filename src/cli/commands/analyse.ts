@@ -9,9 +9,12 @@ import { preprocessingFlags, preprocessingUsage, parsePreprocessingFlags } from 
 import { UsageError } from '../usageError';
 
 /** Usage text of `longtail analyse`. */
-export const analyseUsage = `Usage: longtail analyse --model M --eval E [--train T | --class-counts F] [options]
+export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--train T | --class-counts F] [options]
 
   --model <path>          model.json (LayersModel/GraphModel), .onnx, SavedModel folder, or a head (.npz/.safetensors/.npy, PyTorch .pth/.pt/.ckpt state dict)
+                          without --model, E (.npz/.safetensors) must hold 'logits' [N, C] and 'labels' [N]: everything that needs
+                          no weights or embeddings is reported (no weight norms, tightness, τ-normalisation or projection);
+                          with --model, logits stored in E must match the model's within 1e-3·max(1, |stored|)
   --eval <path>           evaluation data: IDX/CIFAR folder or file, image folder, list file, iNat JSON, .npz/.safetensors (or shards: f-00000-of-00008.npz, 'f-*.npz', {"shards": [...]}), subset JSON
   --train <path>          training data (only its labels are read, for class counts); default: the eval folder's training split
   --class-counts <file>   class counts as a JSON array or .npy (instead of --train)
@@ -107,6 +110,7 @@ export function formatSummary(report: Report, result: AnalyseResult): string {
     `  ${s.evalExamples} eval examples, ${s.numClasses} classes (${s.buckets.many.classes} many / ${s.buckets.medium.classes} medium / ${s.buckets.few.classes} few)${result.fromCache ? ', embeddings from cache' : ''}`,
     `  balanced error ${pct(s.balancedError)}${ci(iv?.balancedError)}    top-1 error ${pct(s.top1Error)}${s.top5Accuracy !== undefined && s.top5Accuracy !== null ? `    top-5 accuracy ${pct(s.top5Accuracy)}` : ''}`,
     `  accuracy  many ${pct(s.buckets.many.accuracy)}${ci(iv?.buckets.many)}   medium ${pct(s.buckets.medium.accuracy)}${ci(iv?.buckets.medium)}   few ${pct(s.buckets.few.accuracy)}${ci(iv?.buckets.few)}`,
+    ...(report.model.format.startsWith('logits stored') ? [`  model: ${report.model.format}`] : []),
     `  preprocessing: ${preprocessingText(report.preprocessing)}`,
     ...classOrderLines(report),
     `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)}${gain === null ? '' : `, gain ${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(2)} points over raw${ci(gainCi)}`}; oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
@@ -174,8 +178,8 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     io.stdout(analyseUsage);
     return 0;
   }
-  if (!values.model || !values.eval) {
-    throw new UsageError('analyse needs --model and --eval');
+  if (!values.eval) {
+    throw new UsageError('analyse needs --eval (and --model, unless the eval file holds logits and labels)');
   }
   if (values.train && values['class-counts']) {
     throw new UsageError('give either --train or --class-counts, not both');

@@ -1,7 +1,9 @@
 /**
  * The analysis pipeline behind "Analyse long-tail checkpoint" and `longtail analyse`: open the
  * checkpoint and the datasets, compute (or load from the cache) eval embeddings and logits, count
- * training labels, build report.json v1 and write it atomically into a new run folder.
+ * training labels, build report.json v1 and write it atomically into a new run folder. Without a model the
+ * eval file's stored logits are analysed (everything that needs no weights or embeddings); with a model,
+ * stored logits must agree with the model's (assertStoredLogitsAgree).
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -66,6 +68,45 @@ async function sha256File(file: string): Promise<string | undefined> {
   }
 }
 
+/** Relative tolerance of {@link assertStoredLogitsAgree}: |model − stored| ≤ 1e-3·max(1, |stored|) per entry. */
+export const storedLogitsTolerance = 1e-3;
+
+/**
+ * A dataset's stored logits `[N, C]` must be the model's: the same C (else {@link ErrorCode.ShapeMismatch})
+ * and every entry within |f − s| ≤ 1e-3·max(1, |s|) (else {@link ErrorCode.InvalidFile}), so a report never
+ * silently describes other outputs than the ones stored with the features. Both errors name the dataset.
+ */
+export function assertStoredLogitsAgree(
+  stored: { readonly data: Float32Array; readonly numClasses: number },
+  modelLogits: Float32Array,
+  numClasses: number,
+  datasetPath: string,
+  modelPath: string,
+): void {
+  if (stored.numClasses !== numClasses || stored.data.length !== modelLogits.length) {
+    throw new LongtailError(ErrorCode.ShapeMismatch, `${datasetPath}: its stored 'logits' have ${stored.numClasses} classes but the model ${modelPath} has ${numClasses}`, { file: datasetPath });
+  }
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < stored.data.length; i++) {
+    const s = stored.data[i];
+    const excess = Math.abs(modelLogits[i] - s) / Math.max(1, Math.abs(s));
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worst = i;
+    }
+  }
+  if (worstExcess > storedLogitsTolerance) {
+    const row = Math.floor(worst / numClasses);
+    const col = worst % numClasses;
+    throw new LongtailError(
+      ErrorCode.InvalidFile,
+      `${datasetPath}: its stored 'logits' disagree with the model ${modelPath} (example ${row}, class ${col}: stored ${stored.data[worst]}, model ${modelLogits[worst]}; tolerance 1e-3·max(1, |stored|)); drop the logits array, or analyse the stored logits alone without --model`,
+      { file: datasetPath },
+    );
+  }
+}
+
 /**
  * Runs the analysis described by `params`. Large products (head logits, centroid Gram matrix, τ-norm
  * scores, PCA) run on the TF.js backend, unless it is the pure-JS cpu backend, where the float64 JS
@@ -82,7 +123,12 @@ export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseConte
 }
 
 async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply: MultiplyABt | undefined): Promise<AnalyseOutcome> {
-  const { started, workspace, config, modelPath, preprocessing, headKey, thresholds, progress: report } = await resolveRunInputs(params, ctx.onProgress);
+  // No model: the eval file's stored logits are the model's outputs (logits-only analysis).
+  const logitsOnly = params.model === undefined || params.model === '';
+  const { started, workspace, config, modelPath, preprocessing, headKey, thresholds, progress: report } = await resolveRunInputs(
+    { ...params, model: logitsOnly ? params.eval : (params.model as string) },
+    ctx.onProgress,
+  );
   const evalPath = path.resolve(params.eval);
   const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
 
@@ -98,7 +144,22 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     let numClasses: number;
     let fromCache = false;
 
-    if (isHeadCheckpointPath(modelPath)) {
+    if (logitsOnly) {
+      const stored = evalSource.storedLogits;
+      if (!stored) {
+        throw new LongtailError(
+          ErrorCode.InvalidOption,
+          `${evalPath} holds no 'logits' array; give a model (--model), or an eval file (.npz/.safetensors) with logits [N, C] and labels [N]`,
+          { file: evalPath },
+        );
+      }
+      logits = stored.data;
+      labels = await evalSource.readLabels();
+      embeddings = null;
+      modelFormat = `logits stored in the eval file (${evalSource.format}); no model, so no weight norms, tightness, τ-normalisation or projection`;
+      embeddingDim = null;
+      numClasses = stored.numClasses;
+    } else if (isHeadCheckpointPath(modelPath)) {
       // A classifier head from any framework, applied to a features dataset.
       const h = await loadHeadCheckpoint(modelPath, { headKey });
       assertFeaturesForHead(evalSource, evalPath, h, modelPath);
@@ -129,6 +190,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       }
     }
     throwIfCancelled(ctx.signal);
+    if (!logitsOnly && evalSource.storedLogits && params.storedLogits !== 'ignore') assertStoredLogitsAgree(evalSource.storedLogits, logits, numClasses, evalPath, modelPath);
 
     // Training class counts: a counts file, or the labels of the training set (or split).
     report('counting training labels', 0, null);
@@ -166,7 +228,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     report('computing diagnostics', 0, null);
     await yieldAndCheck(ctx.signal);
     const provenance: ReportProvenance = {
-      model: { path: modelPath, format: modelFormat, sha256: await sha256File(modelPath), embeddingDim },
+      model: { path: modelPath, format: modelFormat, ...(logitsOnly ? {} : { sha256: await sha256File(modelPath) }), embeddingDim },
       data: {
         eval: { path: evalPath, format: evalSource.format, examples: evalSource.size, ...(evalSource.classOrder ? { classOrder: evalSource.classOrder } : {}) },
         train: trainInfo,

@@ -87,10 +87,11 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
       candidates: await findCheckpoints(),
       folder,
       preselect: last?.model,
+      skipLabel: 'No model: the evaluation file holds logits and labels (.npz / .safetensors)',
       canSelectFolders: true,
     });
-    if (!picked || picked === 'skip') return;
-    model = picked.uri;
+    if (!picked) return;
+    model = picked === 'skip' ? undefined : picked.uri;
   }
   const datasets = await findDatasets();
   const evalPick = await pickPath({
@@ -115,18 +116,21 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
 
   const rel = (u: vscode.Uri): string => path.relative(folder.uri.fsPath, u.fsPath) || '.';
   const train = trainPick === 'skip' ? evalPick.uri : trainPick.uri;
-  await writeLastAnalysis(folder, { model: rel(model), eval: rel(evalPick.uri), train: rel(train) }).catch((e: unknown) =>
-    deps.log.warn(`could not remember the choice in longtail.json: ${String(e)}`),
-  );
+  // A logits-only analysis is not remembered: the next checkpoint pick should still offer the last model.
+  if (model) {
+    await writeLastAnalysis(folder, { model: rel(model), eval: rel(evalPick.uri), train: rel(train) }).catch((e: unknown) =>
+      deps.log.warn(`could not remember the choice in longtail.json: ${String(e)}`),
+    );
+  }
   const params: AnalyseParams = {
-    model: model.fsPath,
+    model: model?.fsPath,
     eval: evalPick.uri.fsPath,
     train: train.fsPath,
     workspace: folder.uri.fsPath,
     ...settings.values,
   };
-  deps.log.info(`analysing ${params.model} on ${params.eval} (train counts from ${params.train}); ${describeSettings(settings)}`);
-  const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename(model.fsPath)}`);
+  deps.log.info(`${params.model ? `analysing ${params.model} on` : 'analysing the logits stored in'} ${params.eval} (train counts from ${params.train}); ${describeSettings(settings)}`);
+  const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename((model ?? evalPick.uri).fsPath)}`);
   deps.onResult(result, params, options);
   deps.log.info(
     `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
