@@ -50,6 +50,28 @@ export interface ClassReport {
   readonly bias: number | null;
   /** null without embeddings or when the class is absent from eval. */
   readonly tightness: ClassTightness | null;
+  /**
+   * The class's misclassified eval examples with the highest confidence (max softmax), most confident first,
+   * at most `examplesPerClass` (default 8). Absent in older reports.
+   */
+  readonly examples?: readonly ExampleRef[];
+  /**
+   * One-vs-rest average precision from the softmax scores, as scikit-learn's average_precision_score
+   * (AP = Σ (R_n − R_{n−1}) P_n); null when the class is absent from eval. Absent in older reports.
+   */
+  readonly averagePrecision?: number | null;
+  /** The class's precision–recall curve as [recall, precision] points, downsampled (≤ 24); null as AP. Absent in older reports. */
+  readonly prCurve?: readonly (readonly [number, number])[] | null;
+}
+
+/** A misclassified eval example. */
+export interface ExampleRef {
+  /** Index into the eval set, in the order the dataset yields its examples. */
+  readonly index: number;
+  /** The class predicted (≠ the true class). */
+  readonly predicted: number;
+  /** The max softmax probability of that prediction. */
+  readonly confidence: number;
 }
 
 /** Accuracy of a bucket: the unweighted mean of its classes' accuracies (0 classes → accuracy null). */
@@ -104,6 +126,11 @@ export interface ReportSummary {
    * classes with tightness and n_y > 0; null without embeddings or when undefined. Absent in older reports.
    */
   readonly resultantLengthSpearmanLogCount?: number | null;
+  /**
+   * Mean of the classes' one-vs-rest average precision, over all classes in eval and per bucket (null for a
+   * bucket without classes in eval). Absent in older reports.
+   */
+  readonly meanAveragePrecision?: { readonly all: number | null; readonly buckets: Readonly<Record<Bucket, number | null>> };
 }
 
 /** A closed interval [lo, hi]. */
@@ -154,7 +181,13 @@ export interface ConfusionReport {
   /** 3×3 counts, true bucket (rows many, medium, few) × predicted bucket (columns). */
   readonly buckets: readonly (readonly number[])[];
   /** Most frequent off-diagonal confusions. */
-  readonly topPairs: readonly { readonly trueClass: number; readonly predictedClass: number; readonly count: number }[];
+  readonly topPairs: readonly {
+    readonly trueClass: number;
+    readonly predictedClass: number;
+    readonly count: number;
+    /** Eval indices of this confusion, most confident first (at most `examplesPerClass`). Absent in older reports. */
+    readonly examples?: readonly number[];
+  }[];
 }
 
 /**

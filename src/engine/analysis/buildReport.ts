@@ -7,6 +7,9 @@ import { bootstrapIntervals, bootstrapReplicates, defaultBootstrapReplicates } f
 import { assignBuckets, bucketAccuracies, defaultThresholds } from './buckets';
 import { calibration, calibrationPerBucket } from './calibration';
 import { computeClassMetrics } from './classMetrics';
+import { averagePrecisionByBucket } from './averagePrecisionByBucket';
+import { perClassPrecisionRecall } from './averagePrecision';
+import { confidentMistakes, defaultExamplesPerClass, pairExamples } from './confidentMistakes';
 import { confusionReport } from './confusion';
 import { frequencyGroups } from './frequencyGroups';
 import { frequencyOrder } from './frequencyOrder';
@@ -113,6 +116,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const splitSeed = checkOption('splitSeed', options.splitSeed ?? defaultSplitSeed, 0);
   const replicatesWanted = checkOption('bootstrapReplicates', options.bootstrapReplicates ?? defaultBootstrapReplicates, 0);
   const bootstrapSeed = checkOption('bootstrapSeed', options.bootstrapSeed ?? splitSeed, 0);
+  const examplesPerClass = checkOption('examplesPerClass', options.examplesPerClass ?? defaultExamplesPerClass, 0);
 
   const checked = validateInput(input);
   const { n, c, d, labels, trainCounts } = checked;
@@ -131,7 +135,10 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
     total += trainCounts[y];
   }
   const classesInEval = metrics.evalCount.reduce((s, m) => s + (m > 0 ? 1 : 0), 0);
-  const confusion = confusionReport(labels, predictions, c, order, buckets, matrixLimit, topK);
+  const plainConfusion = confusionReport(labels, predictions, c, order, buckets, matrixLimit, topK);
+  const pairIndices = pairExamples(labels, predictions, confidence, c, plainConfusion.topPairs, examplesPerClass);
+  const confusion = { ...plainConfusion, topPairs: plainConfusion.topPairs.map((p, j) => ({ ...p, examples: pairIndices[j] })) };
+  const mistakes = confidentMistakes(labels, predictions, confidence, c, examplesPerClass);
   const calib = calibration(confidence, labels, predictions);
   const logPrior = logPriors(trainCounts);
   const adjustedTau = 1;
@@ -140,6 +147,9 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const perBucket = calibrationPerBucket(confidence, labels, predictions, buckets);
   const top5Accuracy = c >= 100 ? topKAccuracy(input.logits, labels, c, 5) : null;
   yield 'metrics+confusion+calibration';
+  const pr = perClassPrecisionRecall(input.logits, labels, n, c);
+  const meanAveragePrecision = averagePrecisionByBucket(pr.map((e) => (e === null ? null : e.averagePrecision)), buckets);
+  yield 'precision-recall';
 
   const split = valFraction > 0 ? heldOutSplit(labels, c, valFraction, splitSeed) : null;
   const usable = split !== null && split.valExamples > 0 && split.testExamples > 0 ? split : null;
@@ -231,6 +241,9 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
       weightNorm: norms ? norms[y] : null,
       bias: bias ? bias[y] : null,
       tightness: tightness ? tightness[y] : null,
+      examples: mistakes[y],
+      averagePrecision: pr[y]?.averagePrecision ?? null,
+      prCurve: pr[y]?.curve ?? null,
     });
   }
   const report: Report = {
@@ -254,6 +267,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
       top5Accuracy,
       intervals,
       resultantLengthSpearmanLogCount,
+      meanAveragePrecision,
     },
     weightNorms,
     confusion,

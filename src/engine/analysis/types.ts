@@ -77,6 +77,8 @@ export interface DiagnosticsOptions {
   readonly bootstrapReplicates?: number;
   /** Seed of the bootstrap (default: `splitSeed`). */
   readonly bootstrapSeed?: number;
+  /** Most confident mistakes kept per class and per top confused pair (default 8; 0 keeps none). */
+  readonly examplesPerClass?: number;
 }
 
 /**
