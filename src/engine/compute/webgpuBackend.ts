@@ -21,6 +21,7 @@
 import type { GpuAdapterSummary } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
+import { linuxVulkanMissing } from './vulkanPresence';
 import { summariseAdapter, type AdapterInfoLike, type AdapterLimitsLike } from './webgpuAdapter';
 import { gpuFailureState } from './gpuFailure';
 
@@ -58,6 +59,8 @@ export interface TryWebgpuOptions {
   readonly importWebgpu?: () => Promise<WebgpuPackage>;
   /** `process.platform` (tests replace it). */
   readonly platform?: string;
+  /** The Linux pre-check (vulkanPresence.ts; tests replace it). */
+  readonly vulkanMissing?: () => string | undefined;
 }
 
 /** Result of {@link tryWebgpu}. */
@@ -113,6 +116,12 @@ export async function tryWebgpu(tf: Tf, options: TryWebgpuOptions): Promise<Webg
       return { ok: false, reason: softwareReason(active.adapter), adapter: active.adapter };
     }
     return (await tf.setBackend('webgpu')) ? { ok: true, adapter: active.adapter, notes: active.notes } : { ok: false, reason: 'the webgpu backend failed to initialise' };
+  }
+  // `auto` on Linux: skip Dawn (and its stderr warnings) when there is certainly no Vulkan. Not when the
+  // package is injected (tests define the world then), nor for an explicit `--backend webgpu`.
+  if (!options.allowSoftware && platform === 'linux' && !options.importWebgpu) {
+    const missing = (options.vulkanMissing ?? linuxVulkanMissing)();
+    if (missing) return { ok: false, reason: `no WebGPU adapter: ${missing}` };
   }
   let pkg: WebgpuPackage;
   try {
