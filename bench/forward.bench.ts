@@ -38,7 +38,7 @@ const python = '/usr/bin/python3';
 const peerEnv = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
 const peer = join(__dirname, 'peers', 'forward_torch.py');
 const fashionMnist = '/usr/share/datasets/fashion-mnist';
-/** FMA probe on this machine kind (../shared/reference/compute.md, "Machine limits"): one core alone, two at once. */
+/** FMA probe on this machine kind (docs/performance.md, "Machine and settings": an FMA probe measured on this machine kind): one core alone, two at once. */
 const peakGflops = (threads: number): number => (threads >= 2 ? 98.5 * threads : 115);
 
 type ModelName = 'resnet32' | 'smallcnn';

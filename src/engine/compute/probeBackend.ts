@@ -2,7 +2,7 @@
  * Start-up probe of what the active TF.js backend can compute. Running it once, on tiny tensors, is
  * much cheaper than discovering a missing kernel in the middle of a real training step: a failed
  * `trainOnBatch` on the WASM backend leaves its tape allocated (~1.6 GB measured on ResNet-32,
- * ../shared/reference/compute.md §3).
+ * docs/backends.md, "Capability probe").
  */
 import type { BackendCapabilities } from '../../protocol/engineInfo';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 /**
  * Training kernels for the WASM backend that tfjs-backend-wasm 4.22 lacks, and faster replacements for
- * four that it implements slowly (../shared/reference/compute.md §3). Every kernel here is written in
+ * four that it implements slowly (docs/backends.md, "Capability probe"). Every kernel here is written in
  * terms of the backend's own XNNPACK kernels (Conv2D, DepthwiseConv2dNative, Transpose, PadV2, …),
  * called directly through their `kernelFunc`s on the backend's TensorInfos; every intermediate is
  * freed with `backend.disposeData`, so `tf.memory().numTensors` stays constant across training steps.

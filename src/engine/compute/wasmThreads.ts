@@ -1,5 +1,5 @@
 /**
- * Runs tfjs-backend-wasm's threaded-SIMD build under Node (../shared/reference/compute.md §3).
+ * Runs tfjs-backend-wasm's threaded-SIMD build under Node (docs/backends.md, "WASM threads").
  *
  * Stock tfjs-backend-wasm 4.22 hard-wires `WASM_HAS_MULTITHREAD_SUPPORT` to false under Node (tfjs#3830),
  * and forcing the flag fails with `ERR_WORKER_PATH`: the emscripten loader starts its pthread workers

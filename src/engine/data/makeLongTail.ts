@@ -1,6 +1,6 @@
 /**
  * Long-tailed subsets of a (usually balanced) training set, as in CIFAR-10-LT / CIFAR-100-LT
- * (Cao et al. 2019, LDAM-DRW `imbalance_cifar.py`; spec: longtail-methods.md §8.1).
+ * (Cao et al. 2019, LDAM-DRW `imbalance_cifar.py`; docs/methods.md §8.1).
  *
  * Profiles, for classes i = 0..C−1 and imbalance ratio R = n_max / n_min:
  * - `exp`:  n_i = ⌊n_max · (1/R)^(i/(C−1))⌋ (computed with `Math.pow`, which reproduces the reference

@@ -1,4 +1,4 @@
-// §13 test vectors of shared/reference/longtail-methods.md (analysis-related parts: 13.1 post-hoc LA,
+// §13 test vectors (docs/methods.md §13, computed independently in float64 with numpy) (analysis-related parts: 13.1 post-hoc LA,
 // 13.5 τ-normalisation, 13.6 metrics / ECE / LA-BER / weight norms, 13.8 tightness).
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';

@@ -25,7 +25,7 @@ describe('probeBackend', () => {
     const caps = await probeBackend(tf, []);
     assert.equal(caps.inference, true);
     assert.equal(caps.headTraining, true);
-    // compute.md §3: Conv2DBackpropFilter, UnsortedSegmentSum and the depthwise gradients are missing.
+    // docs/backends.md, "Capability probe": Conv2DBackpropFilter, UnsortedSegmentSum and the depthwise gradients are missing.
     assert.deepEqual(caps.missingKernels, [
       'Conv2DBackpropFilter',
       'DepthwiseConv2dNativeBackpropFilter',
