@@ -5,8 +5,9 @@
  */
 import './stdioGuard';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { AnalyseRequest, DidEpochNotification, DidLogNotification, DidProgressNotification, FineTuneRequest, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
+import { AnalyseRequest, DidEpochNotification, DidLogNotification, DidProgressNotification, ExamplesRequest, FineTuneRequest, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
 import { ErrorCode, type EngineErrorData, toLongtailError } from '../protocol/errors';
+import { exampleThumbnails } from './drilldown/exampleThumbnails';
 import { Engine } from './engine';
 import { parseEngineArgs } from './engineArgs';
 
@@ -65,6 +66,11 @@ function main(): void {
       const outcome = await (await engine()).analyse(params, token, (snapshot) => connection.sendNotification(DidProgressNotification, snapshot));
       return outcome.result;
     }),
+  );
+  // Drill-down thumbnails read the data only: no backend is loaded for them.
+  connection.onRequest(
+    ExamplesRequest,
+    handle(async (params, token) => exampleThumbnails(params, token)),
   );
   connection.onRequest(
     FineTuneRequest,

@@ -7,6 +7,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AnalyseParams, AnalyseResult } from './analysisParams';
 import type { EngineErrorData } from './errors';
 import type { EngineInfo, ThroughputResult } from './engineInfo';
+import type { ExamplesParams, ExamplesResult } from './examplesParams';
 import type { FineTuneEpoch, FineTuneParams, FineTuneResult } from './fineTuneParams';
 import type { ProgressSnapshot } from './progress';
 
@@ -33,6 +34,12 @@ export const MeasureThroughputRequest = new RequestType<MeasureThroughputParams,
 
 /** Computes embeddings and logits (through the cache), writes report.json and returns its headline; cancellable. */
 export const AnalyseRequest = new RequestType<AnalyseParams, AnalyseResult, EngineErrorData>('analysis/run');
+
+/**
+ * Reads eval examples by index for the dashboard's drill-down: label, a small PNG thumbnail as a `data:` URI for
+ * image datasets (decoded from the workspace data, min–max scaled for display) and the image file when there is one.
+ */
+export const ExamplesRequest = new RequestType<ExamplesParams, ExamplesResult, EngineErrorData>('data/examples');
 
 /**
  * Fine-tunes a checkpoint with a long-tail loss, writes a new output folder (checkpoint, training.json,

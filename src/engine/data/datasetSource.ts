@@ -43,6 +43,8 @@ export interface DatasetSource {
    * list file points to invalidates cached outputs. Absent when `path` alone holds the data.
    */
   readonly memberFiles?: readonly string[];
+  /** The image file example `index` is decoded from (image folders, list files, iNat JSON, their subsets); absent or null otherwise. */
+  exampleFile?(index: number): string | null;
   /** Preprocessing applied, recorded in reports (e.g. `{ scale: '1/255' }`). */
   readonly preprocessing: Readonly<Record<string, unknown>>;
   /** All labels (cheap: labels are small). */

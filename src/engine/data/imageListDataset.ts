@@ -54,6 +54,7 @@ export async function openImageListDataset(spec: ImageListSpec): Promise<Dataset
     isFeatures: false,
     preprocessing: preprocessingRecord(preprocessing),
     readLabels: async () => labels.slice(),
+    exampleFile: (index: number) => files[index] ?? null,
     async readBatch(start: number, count: number): Promise<ExampleBatch> {
       const first = Math.max(0, Math.min(start, files.length));
       const m = Math.max(0, Math.min(count, files.length - first));

@@ -58,6 +58,7 @@ export async function openSubsetDataset(path: string, base: DatasetSource, indic
     storedLogits,
     preprocessing: base.preprocessing,
     readLabels: async () => labels.slice(),
+    exampleFile: (index: number) => (index >= 0 && index < idx.length ? (base.exampleFile?.(idx[index]) ?? null) : null),
     async readBatch(start: number, count: number): Promise<ExampleBatch> {
       const first = Math.max(0, Math.min(start, idx.length));
       const m = Math.max(0, Math.min(count, idx.length - first));
