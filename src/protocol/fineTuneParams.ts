@@ -1,8 +1,12 @@
 /** Parameters and results of a fine-tuning run (`longtail finetune`, `training/run`). */
 import type { PreprocessingOptions } from './preprocessing';
 
-/** Which weights a fine-tuning run trains. */
-export type FineTuneScope = 'head' | 'last-block' | 'all';
+/**
+ * Which weights a fine-tuning run trains: the classifier (`head`), a residual embedding adapter
+ * z' = z + U·relu(A·z) on the frozen embeddings together with the classifier (`adapter`; U = 0 at the start),
+ * the last weighted block and the classifier (`last-block`, LayersModel), or every layer (`all`, LayersModel).
+ */
+export type FineTuneScope = 'head' | 'adapter' | 'last-block' | 'all';
 
 /** How training batches are drawn. */
 export type FineTuneSampler = 'instance' | 'class-balanced';
@@ -39,6 +43,8 @@ export interface FineTuneParams {
   readonly weightDecay?: number;
   /** Default `head`. */
   readonly scope?: FineTuneScope;
+  /** Hidden width H of the `adapter` scope's residual adapter; default min(D, 256). */
+  readonly adapterWidth?: number;
   /** Default `instance`. */
   readonly sampler?: FineTuneSampler;
   /** Seed of batch order, sampling and random loss parts; default 0. */

@@ -26,7 +26,11 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --lr-schedule <s>       constant | cosine (lr·½(1 + cos(π t/T)) over all steps)   (default constant)
   --optimizer <o>         sgd (momentum 0.9) | adam            (default sgd)
   --weight-decay <x>      PyTorch-style weight decay λ          (default 0)
-  --scope <s>             head | last-block | all               (default head)
+  --scope <s>             head | adapter | last-block | all     (default head)
+                          adapter (head files): a residual adapter z' = z + U·relu(A·z) (U = 0 at the start) trained
+                          with the classifier on the frozen features, saved as adapter.down.weight A [H, D] and
+                          adapter.up.weight U [D, H] next to the head (docs/finetuning.md)
+  --adapter-width <n>     hidden width H of the adapter         (default min(D, 256))
   --sampler <s>           instance | class-balanced             (default instance)
   --seed <n>              default 0
   --out <dir>             new output folder (absent or empty): checkpoint, training.json, report.json
@@ -102,6 +106,7 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
       optimizer: { type: 'string' },
       'weight-decay': { type: 'string' },
       scope: { type: 'string' },
+      'adapter-width': { type: 'string' },
       sampler: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
@@ -137,7 +142,8 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
     lrSchedule: oneOf<FineTuneLrSchedule>('lr-schedule', values['lr-schedule'], ['constant', 'cosine']),
     optimizer: oneOf<FineTuneOptimizer>('optimizer', values.optimizer, ['sgd', 'adam']),
     weightDecay: num('weight-decay', values['weight-decay'], false),
-    scope: oneOf<FineTuneScope>('scope', values.scope, ['head', 'last-block', 'all']),
+    scope: oneOf<FineTuneScope>('scope', values.scope, ['head', 'adapter', 'last-block', 'all']),
+    adapterWidth: num('adapter-width', values['adapter-width'], true),
     sampler: oneOf<FineTuneSampler>('sampler', values.sampler, ['instance', 'class-balanced']),
     seed: num('seed', values.seed, true),
     out: values.out,

@@ -26,6 +26,7 @@ import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
 import { longtailVersion } from '../version';
 import { datasetOutputs } from './datasetOutputs';
+import { adapterDownKey, adapterUpKey, applyHeadAdapter, readHeadAdapter } from './headAdapter';
 import { assertFeaturesForHead, headLogits, isHeadCheckpointPath, readFeatures } from './headInputs';
 import { resolveRunInputs } from './runInputs';
 
@@ -165,12 +166,15 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       assertFeaturesForHead(evalSource, evalPath, h, modelPath);
       report('reading features', 0, evalSource.size);
       const all = await readFeatures(evalSource, ctx.signal);
+      // A fine-tune's adapter (adapter scope) maps the features to the embeddings the head reads.
+      const adapter = await readHeadAdapter(modelPath, h.dim);
+      const x = adapter ? applyHeadAdapter(all.x, evalSource.size, adapter) : all.x;
       report('computing logits', evalSource.size, evalSource.size);
-      logits = headLogits(all.x, evalSource.size, all.dim, h.weight, h.bias, h.numClasses, multiply);
+      logits = headLogits(x, evalSource.size, all.dim, h.weight, h.bias, h.numClasses, multiply);
       labels = all.labels;
-      embeddings = all.x;
+      embeddings = x;
       head = { weight: h.weight, bias: h.bias };
-      modelFormat = `head (${path.extname(modelPath).slice(1)}: ${h.weightKey}${h.biasKey ? `, ${h.biasKey}` : ''})`;
+      modelFormat = `head (${path.extname(modelPath).slice(1)}: ${h.weightKey}${h.biasKey ? `, ${h.biasKey}` : ''}${adapter ? `; residual adapter ${adapterDownKey} [${adapter.hidden}, ${h.dim}], ${adapterUpKey}` : ''})`;
       embeddingDim = h.dim;
       numClasses = h.numClasses;
     } else {

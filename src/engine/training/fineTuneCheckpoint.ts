@@ -41,7 +41,7 @@ async function loadLayersCheckpoint(modelPath: string, detected: { modelPath: st
 }
 
 /**
- * Loads the checkpoint to fine-tune. A head file trains only with `scope: 'head'` and must be .npz,
+ * Loads the checkpoint to fine-tune. A head file trains only with `scope: 'head'` or `'adapter'` and must be .npz,
  * .safetensors or a torch.save state dict (the formats a head is written back in); a model must be a LayersModel
  * ({@link ErrorCode.InvalidOption} otherwise). The caller disposes it with {@link disposeFineTuneCheckpoint}.
  */
@@ -50,12 +50,17 @@ export async function loadFineTuneCheckpoint(modelPath: string, scope: FineTuneS
     if (path.extname(modelPath).toLowerCase() === '.npy') {
       throw invalidFineTuneOption(`${modelPath}: fine-tuning writes .npz, .safetensors or .pth heads; save the weight (and bias) in an .npz first`);
     }
-    if (scope !== 'head') throw invalidFineTuneOption(`${modelPath} is a classifier head: only --scope head can train it`);
+    if (scope !== 'head' && scope !== 'adapter') throw invalidFineTuneOption(`${modelPath} is a classifier head: only --scope head or adapter can train it`);
     return { kind: 'head', head: await loadHeadCheckpoint(modelPath, { headKey }) };
   }
   const detected = await detectModelFormat(modelPath);
   if (detected.format !== 'layers-model') {
     throw invalidFineTuneOption(`${modelPath} is a ${detected.format}; fine-tuning trains TF.js LayersModels (model.json) and classifier heads (.npz/.safetensors/.pth)`);
+  }
+  if (scope === 'adapter') {
+    throw invalidFineTuneOption(
+      `${modelPath}: --scope adapter exports the adapter with a classifier head (.npz/.safetensors/.pth); a LayersModel cannot hold it yet. Use --scope last-block or all, or fine-tune a head on the model's features`,
+    );
   }
   return loadLayersCheckpoint(modelPath, detected);
 }

@@ -2,7 +2,7 @@
  * The load step of fine-tuning, data part: the training and evaluation examples in memory and the
  * classifier's starting weights. In head scope the examples are embeddings: a head checkpoint reads them
  * from features datasets, a LayersModel computes them through the output cache (the entries `analyse`
- * uses). In last-block/all scope they are the raw inputs.
+ * uses); adapter scope reads them the same way. In last-block/all scope they are the raw inputs.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { FineTuneScope } from '../../protocol/fineTuneParams';
@@ -13,6 +13,7 @@ import { openDataset } from '../data/openDataset';
 import { readAllExamples } from '../data/readAllExamples';
 import { loadClassifierModel } from '../model/loadClassifierModel';
 import { datasetOutputs } from '../pipeline/datasetOutputs';
+import { applyHeadAdapter, readHeadAdapter, type HeadAdapter } from '../pipeline/headAdapter';
 import { assertFeaturesForHead, readFeatures } from '../pipeline/headInputs';
 import type { PhaseReporter } from '../pipeline/runInputs';
 import type { ExampleSet } from './exampleSet';
@@ -46,6 +47,8 @@ export interface FineTuneData {
   readonly kernel: Float32Array;
   /** Starting bias `[C]`, or null when the classifier has none. */
   readonly bias: Float32Array | null;
+  /** Adapter scope: the adapter stored in the input head file to start from (null: a new identity adapter). */
+  readonly adapter: HeadAdapter | null;
 }
 
 async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: DatasetSource, evalSource: DatasetSource | null, inputs: FineTuneDataInputs): Promise<FineTuneData> {
@@ -55,13 +58,22 @@ async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: Dataset
     for (const source of evalSource ? [trainSource, evalSource] : [trainSource]) assertFeaturesForHead(source, source.path, h, inputs.modelPath);
     progress('reading features', 0, null);
     const asSet = (f: { x: Float32Array; dim: number; labels: Int32Array }): ExampleSet => ({ x: f.x, shape: [f.dim], labels: f.labels });
-    const train = asSet(await readFeatures(trainSource, signal));
-    const evalSet = evalSource ? asSet(await readFeatures(evalSource, signal)) : train;
+    let train = asSet(await readFeatures(trainSource, signal));
+    let evalSet = evalSource ? asSet(await readFeatures(evalSource, signal)) : train;
     const numClasses = h.numClasses;
     const dim = h.dim;
     const kernel = new Float32Array(dim * numClasses);
     for (let y = 0; y < numClasses; y++) for (let k = 0; k < dim; k++) kernel[k * numClasses + y] = h.weight[y * dim + k];
-    return { train, evalSet, numClasses, dim, kernel, bias: h.bias ? Float32Array.from(h.bias) : null };
+    // A head fine-tuned in adapter scope before: head scope trains on the adapted (frozen) embeddings, adapter
+    // scope starts from the stored adapter.
+    const adapter = await readHeadAdapter(h.path, dim);
+    if (adapter && inputs.scope === 'head') {
+      const adapted = (set: ExampleSet): ExampleSet => ({ ...set, x: applyHeadAdapter(set.x, set.labels.length, adapter) });
+      const same = evalSet === train;
+      train = adapted(train);
+      evalSet = same ? train : adapted(evalSet);
+    }
+    return { train, evalSet, numClasses, dim, kernel, bias: h.bias ? Float32Array.from(h.bias) : null, adapter: inputs.scope === 'adapter' ? adapter : null };
   }
   const dense = checkpoint.model.layers[checkpoint.denseIndex];
   const w = dense.getWeights();
@@ -96,7 +108,7 @@ async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: Dataset
       evalSet = train;
     }
   }
-  return { train, evalSet, numClasses, dim, kernel, bias };
+  return { train, evalSet, numClasses, dim, kernel, bias, adapter: null };
 }
 
 /**

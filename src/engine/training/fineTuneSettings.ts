@@ -11,6 +11,8 @@ export interface ResolvedFineTuneSettings {
   readonly optimizer: FineTuneOptimizer;
   readonly weightDecay: number;
   readonly scope: FineTuneScope;
+  /** Hidden width H of the adapter (scope `adapter`); null = min(D, 256). */
+  readonly adapterWidth: number | null;
   readonly sampler: FineTuneSampler;
   readonly seed: number;
 }
@@ -26,7 +28,8 @@ export function resolveFineTuneSettings(params: FineTuneParams): ResolvedFineTun
   const optimizer = params.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam') throw invalid(`optimizer must be sgd or adam (got '${String(optimizer)}')`);
   const scope = params.scope ?? 'head';
-  if (scope !== 'head' && scope !== 'last-block' && scope !== 'all') throw invalid(`scope must be head, last-block or all (got '${String(scope)}')`);
+  if (scope !== 'head' && scope !== 'adapter' && scope !== 'last-block' && scope !== 'all') throw invalid(`scope must be head, adapter, last-block or all (got '${String(scope)}')`);
+  if (params.adapterWidth !== undefined && scope !== 'adapter') throw invalid(`the adapter width applies to --scope adapter only (scope is ${scope})`);
   const lrSchedule = params.lrSchedule ?? 'constant';
   if (lrSchedule !== 'constant' && lrSchedule !== 'cosine') throw invalid(`learning-rate schedule must be constant or cosine (got '${String(lrSchedule)}')`);
   const sampler = params.sampler ?? 'instance';
@@ -51,6 +54,7 @@ export function resolveFineTuneSettings(params: FineTuneParams): ResolvedFineTun
     optimizer,
     weightDecay: real('weight decay', params.weightDecay, 0, 0, 1, false),
     scope,
+    adapterWidth: params.adapterWidth === undefined ? null : int('adapter width', params.adapterWidth, 0, 1, 4096),
     sampler,
     seed: int('seed', params.seed, 0, 0, 2 ** 32 - 1),
   };

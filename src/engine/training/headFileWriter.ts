@@ -18,9 +18,9 @@ function floatData(values: Float32Array, dtype: TensorArray['dtype']): TensorDat
 
 /**
  * Writes `target` with the arrays of `head.path`, replacing the weight by `weight` (row-major `[C, D]`) and the
- * bias by `bias` (`[C]`) when the head has one.
+ * bias by `bias` (`[C]`) when the head has one; `extra` arrays (an adapter) replace same-named ones or are appended.
  */
-export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, bias: Float32Array | null, target: string): Promise<void> {
+export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, bias: Float32Array | null, target: string, extra: readonly TensorArray[] = []): Promise<void> {
   const file = await openTensorFile(head.path);
   try {
     if (file.format === 'npy') {
@@ -38,12 +38,15 @@ export async function writeHeadFile(head: HeadCheckpoint, weight: Float32Array, 
           }
         }
         arrays.push({ name: entry.name, dtype: original.dtype, shape: original.shape, data: floatData(stored, original.dtype) });
+      } else if (extra.some((e) => e.name === entry.name)) {
+        continue; // replaced by `extra` (written at the end)
       } else if (entry.name === head.biasKey && bias) {
         arrays.push({ name: entry.name, dtype: original.dtype, shape: original.shape, data: floatData(bias, original.dtype) });
       } else {
         arrays.push(original);
       }
     }
+    arrays.push(...extra);
     const bytes = file.format === 'npz' ? encodeNpz(arrays) : file.format === 'pth' ? encodeTorchCheckpoint(arrays) : encodeSafetensors(arrays);
     await fs.writeFile(target, bytes, { flag: 'wx' });
   } finally {

@@ -1,14 +1,17 @@
 /**
  * The weights a fine-tune trains and the forward pass through them: the classifier kernel K `[D, C]` and
  * bias b as TF.js variables, plus (LayersModel, `last-block`/`all`) the trunk up to the classifier's input
- * with the chosen layers trainable. Logits are f = φ·K + b, or cosine logits φ̂·K̂ for losses that ask for
+ * with the chosen layers trainable, or (`adapter`) a residual adapter z' = z + U·relu(A·z) on the frozen
+ * embeddings (pipeline/headAdapter.ts), U = 0 at the start so the run starts from the input model. Logits are f = φ·K + b, or cosine logits φ̂·K̂ for losses that ask for
  * them (LDAM; Cao et al., NeurIPS 2019): then the bias is frozen and the saved classifier is
  * K̂·s/mean‖φ‖ with zero bias (see docs/finetuning.md).
  */
 import type { LayersModel, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { FineTuneScope } from '../../protocol/fineTuneParams';
 import { tf } from '../compute/tf';
+import { mulberry32 } from '../data/seededRandom';
 import { l2Normalize } from '../losses/supConMargin';
+import { adapterDownKey, adapterUpKey, type HeadAdapter } from '../pipeline/headAdapter';
 import { batchOf, inferenceBatch, type ExampleSet } from './exampleSet';
 import type { FineTuneCheckpoint } from './fineTuneCheckpoint';
 
@@ -31,11 +34,33 @@ export interface TrainableClassifier {
    * Cosine logits: K̂·s/mean‖φ‖ over the training set `train`, with a zero bias (same argmax as the cosine
    * classifier, logits on the training scale s·cos on average).
    */
-  finalWeights(train: ExampleSet, scale: number): Promise<{ kernel: Float32Array; bias: Float32Array | null }>;
+  finalWeights(train: ExampleSet, scale: number): Promise<{ kernel: Float32Array; bias: Float32Array | null; adapter: HeadAdapter | null }>;
   /** Puts the LayersModel's `trainable` flags back as they were loaded. Idempotent. */
   restoreTrainable(): void;
   /** Restores the flags and frees the classifier variables. */
   dispose(): void;
+}
+
+/** Hidden width of the adapter when none is given: min(D, 256). */
+export const defaultAdapterWidth = 256;
+
+/** The transpose of a row-major `[rows, cols]` matrix. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+  return out;
+}
+
+/**
+ * The adapter's starting down projection Aᵀ `[D, H]`: uniform in ±1/√D (PyTorch nn.Linear's default bound),
+ * drawn from a stream seeded by the run's seed, so a seed gives the same run.
+ */
+function initialDown(dim: number, hidden: number, seed: number): Float32Array {
+  const random = mulberry32((seed ^ 0x5bd1e995) >>> 0);
+  const bound = 1 / Math.sqrt(dim);
+  const out = new Float32Array(dim * hidden);
+  for (let i = 0; i < out.length; i++) out[i] = (2 * random() - 1) * bound;
+  return out;
 }
 
 /** Layers trained besides the classifier: none (head), the last weighted block before it, or all. */
@@ -61,9 +86,10 @@ function trainableTrunkLayers(model: LayersModel, denseIndex: number, scope: Fin
  */
 export function trainableClassifier(
   checkpoint: FineTuneCheckpoint,
-  start: { readonly kernel: Float32Array; readonly bias: Float32Array | null; readonly dim: number; readonly numClasses: number },
+  start: { readonly kernel: Float32Array; readonly bias: Float32Array | null; readonly dim: number; readonly numClasses: number; readonly adapter?: HeadAdapter | null },
   scope: FineTuneScope,
   cosine: boolean,
+  adapterOptions: { readonly width: number | null; readonly seed: number } = { width: null, seed: 0 },
 ): TrainableClassifier {
   const { dim, numClasses } = start;
   const variables: Variable[] = [];
@@ -92,8 +118,26 @@ export function trainableClassifier(
     }
     if (chosen.size === 0) notes.push('no weighted layer precedes the classifier: only the head is trained');
   }
+  // Adapter scope: z' = z + relu(z·Aᵀ)·Uᵀ, variables down = Aᵀ [D, H] and up = Uᵀ [H, D]; U = 0 starts as the identity.
+  let adapter: { down: Variable; up: Variable; hidden: number } | null = null;
+  if (scope === 'adapter') {
+    const stored = start.adapter ?? null;
+    const hidden = stored ? stored.hidden : (adapterOptions.width ?? Math.min(dim, defaultAdapterWidth));
+    const downRows = stored ? transpose(stored.down, hidden, dim) : initialDown(dim, hidden, adapterOptions.seed);
+    const upRows = stored ? transpose(stored.up, dim, hidden) : new Float32Array(hidden * dim);
+    const down = tf.tidy(() => tf.variable(tf.tensor2d(downRows, [dim, hidden]), true, 'finetune_adapter_down'));
+    const up = tf.tidy(() => tf.variable(tf.tensor2d(upRows, [hidden, dim]), true, 'finetune_adapter_up'));
+    variables.push(down, up);
+    trained.push(down, up);
+    trainedNames.push(`adapter down ${adapterDownKey} [${hidden}, ${dim}]`, `adapter up ${adapterUpKey} [${dim}, ${hidden}]`);
+    adapter = { down, up, hidden };
+  }
   const net = trunk;
-  const embed = (x: Tensor): Tensor2D => (net ? (net.apply(x, { training: false }) as Tensor2D) : (x as Tensor2D));
+  const residual = adapter;
+  const embed = (x: Tensor): Tensor2D => {
+    const z = net ? (net.apply(x, { training: false }) as Tensor2D) : (x as Tensor2D);
+    return residual ? (tf.add(z, tf.matMul(tf.relu(tf.matMul(z, residual.down)), residual.up)) as Tensor2D) : z;
+  };
   const logits = (emb: Tensor2D): Tensor2D => {
     if (cosine) {
       return tf.matMul(l2Normalize(emb, 1), l2Normalize(K as Tensor2D, 0));
@@ -131,7 +175,12 @@ export function trainableClassifier(
         scaled.dispose();
         finalBias = finalBias ? new Float32Array(finalBias.length) : null;
       }
-      return { kernel, bias: finalBias };
+      let finalAdapter: HeadAdapter | null = null;
+      if (residual) {
+        const h = residual.hidden;
+        finalAdapter = { dim, hidden: h, down: transpose((await residual.down.data()) as Float32Array, dim, h), up: transpose((await residual.up.data()) as Float32Array, h, dim) };
+      }
+      return { kernel, bias: finalBias, adapter: finalAdapter };
     },
     restoreTrainable,
     dispose() {

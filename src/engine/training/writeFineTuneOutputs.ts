@@ -19,6 +19,8 @@ import type { FineTuneCheckpoint } from './fineTuneCheckpoint';
 import type { FineTuneData } from './fineTuneData';
 import type { ResolvedFineTuneSettings } from './fineTuneSettings';
 import { writeHeadFile } from './headFileWriter';
+import type { TensorArray } from '../io/tensorArray';
+import { adapterDownKey, adapterUpKey, type HeadAdapter } from '../pipeline/headAdapter';
 
 /** Everything the outputs record. */
 export interface FineTuneOutputs {
@@ -32,7 +34,7 @@ export interface FineTuneOutputs {
   readonly checkpoint: FineTuneCheckpoint;
   readonly data: FineTuneData;
   /** The trained classifier: kernel `[D, C]` row-major and bias `[C]` (or null). */
-  readonly final: { readonly kernel: Float32Array; readonly bias: Float32Array | null };
+  readonly final: { readonly kernel: Float32Array; readonly bias: Float32Array | null; readonly adapter: HeadAdapter | null };
   readonly loss: TrainingLoss;
   readonly settings: ResolvedFineTuneSettings;
   readonly counts: number[];
@@ -41,6 +43,15 @@ export interface FineTuneOutputs {
   readonly history: readonly FineTuneEpoch[];
   readonly trainSeconds: number;
   readonly backend: string;
+}
+
+/** A trained adapter as the head file's extra arrays (float32, PyTorch nn.Linear layout; pipeline/headAdapter.ts). */
+function adapterArrays(adapter: HeadAdapter | null): TensorArray[] {
+  if (!adapter) return [];
+  return [
+    { name: adapterDownKey, dtype: 'float32', shape: [adapter.hidden, adapter.dim], data: adapter.down },
+    { name: adapterUpKey, dtype: 'float32', shape: [adapter.dim, adapter.hidden], data: adapter.up },
+  ];
 }
 
 /** The checkpoint's file name in the output folder: the head file's own name, or model.json. */
@@ -61,7 +72,7 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
     if (checkpoint.kind === 'head') {
       const weightRows = new Float32Array(numClasses * dim);
       for (let y = 0; y < numClasses; y++) for (let k = 0; k < dim; k++) weightRows[y * dim + k] = o.final.kernel[k * numClasses + y];
-      await writeHeadFile(checkpoint.head, weightRows, o.final.bias, tmpCheckpoint);
+      await writeHeadFile(checkpoint.head, weightRows, o.final.bias, tmpCheckpoint, adapterArrays(o.final.adapter));
     } else {
       const dense = checkpoint.model.layers[checkpoint.denseIndex];
       const weights = [tf.tensor2d(o.final.kernel, [dim, numClasses]), ...(o.final.bias ? [tf.tensor1d(o.final.bias)] : [])];
@@ -74,6 +85,9 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
       input: { model: modelPath, format: checkpoint.kind === 'head' ? `head (${path.extname(modelPath).slice(1)})` : 'layers-model' },
       loss: { name: loss.name, options: loss.options, logits: loss.logitKind },
       scope: settings.scope,
+      ...(o.final.adapter
+        ? { adapter: { formula: "z' = z + U·relu(A·z); the classifier reads z'", keys: { A: adapterDownKey, U: adapterUpKey }, hidden: o.final.adapter.hidden, dim: o.final.adapter.dim } }
+        : {}),
       sampler: settings.sampler,
       optimizer: settings.optimizer === 'sgd' ? 'sgd (momentum 0.9)' : 'adam',
       learningRate: settings.learningRate,

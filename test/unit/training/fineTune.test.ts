@@ -145,6 +145,47 @@ describe('fineTune', () => {
     assert.deepEqual(la.result.notes, [], 'la has nothing to note');
   });
 
+  it('adapter scope: elm trains a residual adapter saved next to the head; analyse reads it back with the same numbers', async () => {
+    const elm = await fineTune({ ...base('elm-adapter'), loss: 'elm', scope: 'adapter', adapterWidth: 3, epochs: 4 }, { backend: 'cpu' });
+    const la = await fineTune({ ...base('la-adapter'), loss: 'la', scope: 'adapter', adapterWidth: 3, epochs: 4 }, { backend: 'cpu' });
+    const arrays = await readTensorFile(elm.result.checkpointPath);
+    const byName = new Map(arrays.map((a) => [a.name, a]));
+    assert.deepEqual(byName.get('adapter.down.weight')?.shape, [3, d]);
+    assert.deepEqual(byName.get('adapter.up.weight')?.shape, [d, 3]);
+    const A = Array.from(byName.get('adapter.down.weight')?.data as Float32Array);
+    const U = Array.from(byName.get('adapter.up.weight')?.data as Float32Array);
+    assert.ok(U.some((v) => v !== 0), 'U moved away from the identity start');
+    const laU = Array.from((await readTensorFile(la.result.checkpointPath)).find((a) => a.name === 'adapter.up.weight')?.data as Float32Array);
+    assert.notDeepEqual(U, laU, "ELM's embedding term changes the adapter (it has a gradient path here)");
+    assert.ok(!elm.result.notes.some((n) => n.startsWith('head scope')));
+    const training = JSON.parse(readFileSync(elm.result.trainingPath, 'utf8'));
+    assert.equal(training.adapter.hidden, 3);
+    assert.ok(training.trainedWeights.some((w: string) => w.startsWith('adapter up')));
+    // Independent recomputation: z' = z + U·relu(A·z), logits = W z' + b, balanced error on the eval set.
+    const head = await loadHeadCheckpoint(elm.result.checkpointPath);
+    const { x, y } = blobs([10, 10, 10], 2);
+    const correct = [0, 0, 0];
+    for (let i = 0; i < y.length; i++) {
+      const z = x.slice(i * d, (i + 1) * d).map(Math.fround);
+      const mid = A.reduce<number[]>((m, _, k) => (k % d === 0 ? [...m, Math.max(0, z.reduce((acc, zj, j) => acc + A[k + j] * zj, 0))] : m), []);
+      const adapted = z.map((zk, k) => zk + mid.reduce((acc, mj, j) => acc + U[k * 3 + j] * mj, 0));
+      let best = -Infinity;
+      let arg = -1;
+      for (let cl = 0; cl < c; cl++) {
+        const f = (head.bias?.[cl] ?? 0) + adapted.reduce((acc, v, k) => acc + head.weight[cl * d + k] * v, 0);
+        if (f > best) [best, arg] = [f, cl];
+      }
+      if (arg === y[i]) correct[y[i]]++;
+    }
+    const expected = 1 - correct.reduce((a, b) => a + b / 10, 0) / c;
+    assert.ok(Math.abs(elm.result.balancedError - expected) < 1e-12, `${elm.result.balancedError} vs ${expected}`);
+    // Fine-tuning the adapted head again in head scope trains on the adapted features and keeps the adapter.
+    const again = await fineTune({ ...base('adapted-head'), model: elm.result.checkpointPath, epochs: 1, learningRate: 1e-9 }, { backend: 'cpu' });
+    assert.ok(Math.abs(again.result.balancedError - elm.result.balancedError) < 1e-12);
+    const kept = (await readTensorFile(again.result.checkpointPath)).find((a) => a.name === 'adapter.up.weight');
+    assert.deepEqual(Array.from(kept?.data as Float32Array), U);
+  });
+
   it('a PyTorch .pth state dict head trains exactly like the same .npz head and is written back as a .pth', async () => {
     const pth = writeFile(
       tmp.dir,

@@ -27,7 +27,7 @@ describe('longtail finetune (argument parsing)', () => {
     assert.match(badOption.err, /--loss-option takes name=number \(got 'tau'\)/);
     const badScope = await cli(['finetune', '--model', 'm', '--train', 't', '--loss', 'la', '--out', 'o', '--scope', 'body']);
     assert.equal(badScope.code, 2);
-    assert.match(badScope.err, /--scope must be head or last-block or all/);
+    assert.match(badScope.err, /--scope must be head or adapter or last-block or all/);
     const badEpochs = await cli(['finetune', '--model', 'm', '--train', 't', '--loss', 'la', '--out', 'o', '--epochs', '1.5']);
     assert.equal(badEpochs.code, 2);
     assert.match(badEpochs.err, /--epochs must be an integer/);
