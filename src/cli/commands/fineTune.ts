@@ -27,9 +27,9 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --optimizer <o>         sgd (momentum 0.9) | adam            (default sgd)
   --weight-decay <x>      PyTorch-style weight decay λ          (default 0)
   --scope <s>             head | adapter | last-block | all     (default head)
-                          adapter (head files): a residual adapter z' = z + U·relu(A·z) (U = 0 at the start) trained
-                          with the classifier on the frozen features, saved as adapter.down.weight A [H, D] and
-                          adapter.up.weight U [D, H] next to the head (docs/finetuning.md)
+                          adapter: a residual adapter z' = z + U·relu(A·z) (U = 0 at the start) trained with the
+                          classifier on the frozen embeddings; a head file gets adapter.down.weight A [H, D] and
+                          adapter.up.weight U [D, H], a LayersModel three layers before its classifier (docs/finetuning.md)
   --adapter-width <n>     hidden width H of the adapter         (default min(D, 256))
   --sampler <s>           instance | class-balanced             (default instance)
   --seed <n>              default 0

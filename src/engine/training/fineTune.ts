@@ -66,7 +66,7 @@ export function headScopeEmbeddingNote(loss: TrainingLoss): string {
   }
   const margin = loss.options.logitMargin ?? 0;
   const same = margin === 0 ? `la with tau=${loss.options.tau}` : `la with tau=${loss.options.tau} plus the target-logit margin a=${margin}`;
-  return `head scope: ELM's embedding term has no gradient path (the embeddings are frozen), so this run trains exactly like ${same} — the weights are identical; use scope adapter (a residual adapter on the embeddings, any head file) or last-block/all (LayersModel) to train the embeddings`;
+  return `head scope: ELM's embedding term has no gradient path (the embeddings are frozen), so this run trains exactly like ${same} — the weights are identical; use scope adapter (a residual adapter on the embeddings) or last-block/all (LayersModel) to train them`;
 }
 
 /** Runs a fine-tuning job (see the module comment). */

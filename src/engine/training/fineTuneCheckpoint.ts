@@ -57,11 +57,6 @@ export async function loadFineTuneCheckpoint(modelPath: string, scope: FineTuneS
   if (detected.format !== 'layers-model') {
     throw invalidFineTuneOption(`${modelPath} is a ${detected.format}; fine-tuning trains TF.js LayersModels (model.json) and classifier heads (.npz/.safetensors/.pth)`);
   }
-  if (scope === 'adapter') {
-    throw invalidFineTuneOption(
-      `${modelPath}: --scope adapter exports the adapter with a classifier head (.npz/.safetensors/.pth); a LayersModel cannot hold it yet. Use --scope last-block or all, or fine-tune a head on the model's features`,
-    );
-  }
   return loadLayersCheckpoint(modelPath, detected);
 }
 

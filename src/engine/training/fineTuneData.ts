@@ -83,7 +83,7 @@ async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: Dataset
   const bias = w.length > 1 ? Float32Array.from(w[1].dataSync()) : null;
   let train: ExampleSet;
   let evalSet: ExampleSet;
-  if (inputs.scope === 'head') {
+  if (inputs.scope === 'head' || inputs.scope === 'adapter') {
     // Frozen embeddings through the output cache (the same entries `analyse` uses).
     const classifier = await loadClassifierModel(inputs.modelPath);
     try {

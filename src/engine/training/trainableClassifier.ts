@@ -103,7 +103,7 @@ export function trainableClassifier(
   const trained: Variable[] = B && !cosine ? [K, B] : [K];
   const trainedNames = ['classifier kernel', ...(B && !cosine ? ['classifier bias'] : [])];
   let trunk: LayersModel | null = null;
-  if (checkpoint.kind === 'layers' && scope !== 'head') {
+  if (checkpoint.kind === 'layers' && scope !== 'head' && scope !== 'adapter') {
     const { model, denseIndex } = checkpoint;
     const chosen = trainableTrunkLayers(model, denseIndex, scope);
     model.layers.forEach((layer, i) => {

@@ -19,6 +19,7 @@ import type { FineTuneCheckpoint } from './fineTuneCheckpoint';
 import type { FineTuneData } from './fineTuneData';
 import type { ResolvedFineTuneSettings } from './fineTuneSettings';
 import { writeHeadFile } from './headFileWriter';
+import { layersModelWithAdapter } from './layersAdapterModel';
 import type { TensorArray } from '../io/tensorArray';
 import { adapterDownKey, adapterUpKey, type HeadAdapter } from '../pipeline/headAdapter';
 
@@ -73,6 +74,9 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
       const weightRows = new Float32Array(numClasses * dim);
       for (let y = 0; y < numClasses; y++) for (let k = 0; k < dim; k++) weightRows[y * dim + k] = o.final.kernel[k * numClasses + y];
       await writeHeadFile(checkpoint.head, weightRows, o.final.bias, tmpCheckpoint, adapterArrays(o.final.adapter));
+    } else if (o.final.adapter) {
+      const adapted = layersModelWithAdapter(checkpoint.model, checkpoint.denseIndex, o.final.adapter, o.final.kernel, o.final.bias);
+      await saveLayersModel(adapted, tmp);
     } else {
       const dense = checkpoint.model.layers[checkpoint.denseIndex];
       const weights = [tf.tensor2d(o.final.kernel, [dim, numClasses]), ...(o.final.bias ? [tf.tensor1d(o.final.bias)] : [])];

@@ -90,14 +90,13 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   const isHeadFile = /\.(npz|safetensors)$/i.test(model.fsPath);
   const scopes: { label: string; scope: FineTuneScope; detail: string }[] = [
     { label: 'Classifier head', scope: 'head', detail: loss === 'elm' ? 'Trains only the last layer on cached embeddings; ELM\'s embedding term has no gradient here, so the run equals la' : 'Trains only the last layer on cached embeddings (fast)' },
+    {
+      label: 'Residual adapter + head',
+      scope: 'adapter',
+      detail: "Trains z' = z + U·relu(A·z) (identity at the start) with the head on cached embeddings, so ELM's embedding term has a gradient path; saved with the checkpoint",
+    },
     ...(isHeadFile
-      ? [
-          {
-            label: 'Residual adapter + head',
-            scope: 'adapter' as const,
-            detail: "Trains z' = z + U·relu(A·z) (identity at the start) with the head on the cached features, so ELM's embedding term has a gradient path; saved next to the head",
-          },
-        ]
+      ? []
       : [
           { label: 'Last block + head', scope: 'last-block' as const, detail: 'Trains the layers after the last convolution/pooling and the head' },
           { label: 'All layers', scope: 'all' as const, detail: 'Full fine-tuning (slow on CPU)' },

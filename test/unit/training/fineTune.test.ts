@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
+import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../../../src/engine/compute/tf';
 import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { loadHeadCheckpoint } from '../../../src/engine/io/headCheckpoint';
@@ -285,6 +286,39 @@ describe('fineTune', () => {
     assert.deepEqual(await changed('all', 'ldam'), ['hidden1', 'hidden2', 'classifier']);
     assert.equal(bytes(join(modelDir, 'weights.bin')), weightsBefore, 'input checkpoint untouched');
     assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left');
+  });
+
+  it('LayersModel in adapter scope: elm saves a model with the adapter before the classifier; its own predictions give the reported numbers', async () => {
+    const n = counts.reduce((a, b) => a + b, 0);
+    const { x, y } = blobs(counts, 4);
+    const images = writeFile(tmp.dir, 'images-adapter.npz', npzBytes({ x: npyBytes('f4', [n, 2, 2], x), labels: npyBytes('i8', [n], y) }));
+    const modelDir = join(tmp.dir, 'mlp-adapter');
+    const model = tf.sequential();
+    model.add(tf.layers.flatten({ inputShape: [2, 2, 1], name: 'flat' }));
+    model.add(tf.layers.dense({ units: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: 'hidden' }));
+    model.add(tf.layers.dense({ units: c, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), name: 'classifier' }));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(modelDir);
+    await saveLayersModel(model, modelDir);
+    model.dispose();
+    const { result } = await fineTune(
+      { ...base('mlp-adapter-elm'), model: join(modelDir, 'model.json'), train: images, eval: undefined, scope: 'adapter', loss: 'elm', learningRate: 0.1 },
+      { backend: 'cpu' },
+    );
+    const saved = JSON.parse(readFileSync(result.checkpointPath, 'utf8'));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: saved.modelTopology, weightSpecs: saved.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(result.outDir, 'weights.bin'))).buffer }));
+    try {
+      assert.deepEqual(loaded.layers.map((l) => l.name).slice(-5), ['hidden', 'adapter_down', 'adapter_up', 'adapter_residual', 'classifier']);
+      const up = loaded.getLayer('adapter_up').getWeights()[0];
+      assert.ok(Array.from(up.dataSync()).some((v) => v !== 0), 'the adapter trained');
+      const pred = tf.tidy(() => tf.argMax(loaded.predict(tf.tensor(x, [n, 2, 2, 1])) as Tensor, 1).dataSync());
+      const correct = new Array(c).fill(0);
+      y.forEach((label, i) => (pred[i] === label ? correct[label]++ : 0));
+      const expected = 1 - correct.reduce((a: number, k: number, cl: number) => a + k / counts[cl], 0) / c;
+      assert.ok(Math.abs(result.balancedError - expected) < 1e-12, `${result.balancedError} vs ${expected}`);
+    } finally {
+      loaded.dispose();
+    }
   });
 
   it('refuses a non-empty output folder, bad options and a .npy head; cancellation leaves nothing', async () => {
