@@ -75,12 +75,25 @@ async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: Dataset
     }
     return { train, evalSet, numClasses, dim, kernel, bias: h.bias ? Float32Array.from(h.bias) : null, adapter: inputs.scope === 'adapter' ? adapter : null };
   }
-  const dense = checkpoint.model.layers[checkpoint.denseIndex];
-  const w = dense.getWeights();
-  const kernel = Float32Array.from(w[0].dataSync());
-  const dim = w[0].shape[0] as number;
-  const numClasses = w[0].shape[1] as number;
-  const bias = w.length > 1 ? Float32Array.from(w[1].dataSync()) : null;
+  let kernel: Float32Array;
+  let dim: number;
+  let numClasses: number;
+  let bias: Float32Array | null;
+  if (checkpoint.kind === 'onnx') {
+    const h = checkpoint.head;
+    dim = h.embeddingDim;
+    numClasses = h.numClasses;
+    kernel = new Float32Array(dim * numClasses);
+    for (let y = 0; y < numClasses; y++) for (let k = 0; k < dim; k++) kernel[k * numClasses + y] = h.weight[y * dim + k];
+    bias = h.bias ? Float32Array.from(h.bias) : null;
+  } else {
+    const dense = checkpoint.model.layers[checkpoint.denseIndex];
+    const w = dense.getWeights();
+    kernel = Float32Array.from(w[0].dataSync());
+    dim = w[0].shape[0] as number;
+    numClasses = w[0].shape[1] as number;
+    bias = w.length > 1 ? Float32Array.from(w[1].dataSync()) : null;
+  }
   let train: ExampleSet;
   let evalSet: ExampleSet;
   if (inputs.scope === 'head' || inputs.scope === 'adapter') {

@@ -20,6 +20,7 @@ import type { FineTuneData } from './fineTuneData';
 import type { ResolvedFineTuneSettings } from './fineTuneSettings';
 import { writeHeadFile } from './headFileWriter';
 import { layersModelWithAdapter } from './layersAdapterModel';
+import { onnxWithTrainedHead } from './onnxAdapterExport';
 import type { TensorArray } from '../io/tensorArray';
 import { adapterDownKey, adapterUpKey, type HeadAdapter } from '../pipeline/headAdapter';
 
@@ -57,7 +58,7 @@ function adapterArrays(adapter: HeadAdapter | null): TensorArray[] {
 
 /** The checkpoint's file name in the output folder: the head file's own name, or model.json. */
 export function fineTuneCheckpointName(checkpoint: FineTuneCheckpoint, modelPath: string): string {
-  return checkpoint.kind === 'head' ? path.basename(modelPath) : 'model.json';
+  return checkpoint.kind === 'head' || checkpoint.kind === 'onnx' ? path.basename(modelPath) : 'model.json';
 }
 
 /**
@@ -74,6 +75,8 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
       const weightRows = new Float32Array(numClasses * dim);
       for (let y = 0; y < numClasses; y++) for (let k = 0; k < dim; k++) weightRows[y * dim + k] = o.final.kernel[k * numClasses + y];
       await writeHeadFile(checkpoint.head, weightRows, o.final.bias, tmpCheckpoint, adapterArrays(o.final.adapter));
+    } else if (checkpoint.kind === 'onnx') {
+      await fs.writeFile(tmpCheckpoint, onnxWithTrainedHead(checkpoint.bytes, checkpoint.embeddingName, o.final.kernel, o.final.bias, dim, o.final.adapter), { flag: 'wx' });
     } else if (o.final.adapter) {
       const adapted = layersModelWithAdapter(checkpoint.model, checkpoint.denseIndex, o.final.adapter, o.final.kernel, o.final.bias);
       await saveLayersModel(adapted, tmp);
@@ -86,7 +89,7 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
     }
     const training = {
       generatedBy: `Long-Tail Lens ${longtailVersion}`,
-      input: { model: modelPath, format: checkpoint.kind === 'head' ? `head (${path.extname(modelPath).slice(1)})` : 'layers-model' },
+      input: { model: modelPath, format: checkpoint.kind === 'head' ? `head (${path.extname(modelPath).slice(1)})` : checkpoint.kind === 'onnx' ? 'onnx' : 'layers-model' },
       loss: { name: loss.name, options: loss.options, logits: loss.logitKind },
       scope: settings.scope,
       ...(o.final.adapter

@@ -78,7 +78,7 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   const last = await readLastAnalysis(folder);
   let model = target;
   if (!model) {
-    const picked = await pickPath({ title: title(1, 'checkpoint'), placeholder: 'model.json or a classifier head (.npz / .safetensors)', candidates: await findCheckpoints(), folder, preselect: last?.model, canSelectFolders: false });
+    const picked = await pickPath({ title: title(1, 'checkpoint'), placeholder: 'model.json, .onnx, or a classifier head (.npz / .safetensors / .pth)', candidates: await findCheckpoints(), folder, preselect: last?.model, canSelectFolders: false });
     if (!picked || picked === 'skip') return;
     model = picked.uri;
   }
@@ -87,7 +87,8 @@ export async function fineTuneCommand(deps: FineTuneDeps, presetLoss?: string, t
   if (!train || train === 'skip') return;
   const evalPick = await pickPath({ title: title(3, 'evaluation data'), placeholder: 'The balanced evaluation set', candidates: datasets, folder, preselect: last?.eval, canSelectFolders: true });
   if (!evalPick || evalPick === 'skip') return;
-  const isHeadFile = /\.(npz|safetensors)$/i.test(model.fsPath);
+  // Head files and ONNX models train in head or adapter scope only (the trunk is not trainable there).
+  const isHeadFile = /\.(npz|safetensors|pth|pt|onnx)$/i.test(model.fsPath);
   const scopes: { label: string; scope: FineTuneScope; detail: string }[] = [
     { label: 'Classifier head', scope: 'head', detail: loss === 'elm' ? 'Trains only the last layer on cached embeddings; ELM\'s embedding term has no gradient here, so the run equals la' : 'Trains only the last layer on cached embeddings (fast)' },
     {

@@ -321,6 +321,49 @@ describe('fineTune', () => {
     }
   });
 
+  it('ONNX (PyTorch export) in adapter scope: a new .onnx with the adapter and head appended, which onnxruntime and analyse read back with the reported numbers', async () => {
+    const onnxPath = join(__dirname, '..', '..', 'fixtures', 'onnxTorch', 'mlpGemm.onnx'); // Linear(6, 8) → ReLU → Linear(8, 3)
+    const r = mulberry32(9);
+    const perClass = [60, 20, 8];
+    const xs: number[] = [];
+    const ys: number[] = [];
+    perClass.forEach((m, k) => {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < 6; j++) xs.push((j % 3 === k ? 1.5 : 0) + (r() - 0.5) * 2);
+        ys.push(k);
+      }
+    });
+    const n = ys.length;
+    const data = writeFile(tmp.dir, 'onnx-data.npz', npzBytes({ features: npyBytes('f4', [n, 6], xs), labels: npyBytes('i8', [n], ys) }));
+    const { result } = await fineTune(
+      { ...base('onnx-adapter-elm'), model: onnxPath, train: data, eval: undefined, scope: 'adapter', adapterWidth: 4, loss: 'elm', learningRate: 0.1 },
+      { backend: 'cpu' },
+    );
+    assert.deepEqual(readdirSync(result.outDir).sort(), ['mlpGemm.onnx', 'report.json', 'training.json']);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(result.checkpointPath);
+    try {
+      assert.equal(session.outputNames[0], 'longtail_logits');
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(xs), [n, 6]) });
+      const logits = out.longtail_logits.data as Float32Array;
+      const correct = [0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(logits.subarray(i * 3, i * 3 + 3));
+        if (row.indexOf(Math.max(...row)) === ys[i]) correct[ys[i]]++;
+      }
+      const expected = 1 - correct.reduce((a, k, cl) => a + k / perClass[cl], 0) / 3;
+      assert.ok(Math.abs(result.balancedError - expected) < 1e-12, `${result.balancedError} vs onnxruntime ${expected}`);
+    } finally {
+      await session.release();
+    }
+    const report = JSON.parse(readFileSync(result.reportPath, 'utf8'));
+    assert.match(report.model.format, /onnx/);
+    assert.ok(report.classes.some((k: { weightNorm: number | null }) => k.weightNorm !== null), 'analyse found the appended classifier');
+    const training = JSON.parse(readFileSync(result.trainingPath, 'utf8'));
+    assert.equal(training.adapter.hidden, 4);
+    assert.equal(training.input.format, 'onnx');
+  });
+
   it('refuses a non-empty output folder, bad options and a .npy head; cancellation leaves nothing', async () => {
     const code = async (params: FineTuneParams, expected: string, re: RegExp): Promise<void> => {
       await assert.rejects(fineTune(params, { backend: 'cpu' }), (e: unknown) => e instanceof LongtailError && e.code === expected && re.test(e.message));
