@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runsView = new RunsView();
   context.subscriptions.push(log, engine, statusBar, runsView, vscode.window.registerTreeDataProvider('longtail.runs', runsView));
   context.subscriptions.push(DashboardPanel.registerSerializer(context, log), TrainingPanel.registerSerializer(context.extensionUri, log));
+  DashboardPanel.useEngine(engine);
 
   let lastReport: string | undefined;
   const showReport = async (reportPath: string, comparePath?: string): Promise<void> => {

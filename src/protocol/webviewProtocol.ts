@@ -38,7 +38,43 @@ export interface DashboardExportCsvMessage {
 }
 
 /** Everything the dashboard webview sends to the host. */
-export type FromDashboardMessage = DashboardReadyMessage | DashboardExportCsvMessage;
+/** The drill-down asks for eval examples by index (thumbnails and files come from the engine via the host). */
+export interface DashboardRequestExamplesMessage {
+  readonly type: 'dashboard/requestExamples';
+  /** Echoed in the answer. */
+  readonly requestId: number;
+  /** Eval indices, at most {@link maxDrillDownExamples}. */
+  readonly indices: readonly number[];
+}
+
+/** Opens or reveals an image file the host handed out for this panel (any other path is refused). */
+export interface DashboardOpenExampleMessage {
+  readonly type: 'dashboard/openExample';
+  readonly file: string;
+  readonly action: 'open' | 'reveal';
+}
+
+/**
+ * Thumbnails embedded in a standalone HTML report (`<script type="application/json" id="longtail-thumbnails">`):
+ * PNG data URIs by eval index, for the report's top examples within {@link standaloneThumbnailBudget}.
+ */
+export interface StandaloneThumbnails {
+  readonly isFeatures: boolean;
+  /** Longest side of each thumbnail, px. */
+  readonly maxSide: number;
+  readonly thumbnails: Readonly<Record<string, string>>;
+}
+
+/** Size budget of a standalone report's embedded thumbnails: 2 MiB of data URIs in all. */
+export const standaloneThumbnailBudget = 2 * 1024 * 1024;
+
+/** Longest side of a standalone report's thumbnails, px. */
+export const standaloneThumbnailSide = 48;
+
+/** Most eval indices one drill-down request may carry (as the engine's `data/examples`). */
+export const maxDrillDownExamples = 64;
+
+export type FromDashboardMessage = DashboardReadyMessage | DashboardExportCsvMessage | DashboardRequestExamplesMessage | DashboardOpenExampleMessage;
 
 /**
  * Which report files a dashboard panel shows. The host sends it with every report; the webview keeps it
@@ -81,13 +117,35 @@ export interface DashboardShowErrorMessage {
 }
 
 /** Everything the host sends to the dashboard webview. */
-export type ToDashboardMessage = DashboardShowReportMessage | DashboardDidExportCsvMessage | DashboardShowErrorMessage;
+/** One eval example for the drill-down. */
+export interface DashboardExample {
+  readonly index: number;
+  readonly label: number;
+  /** A PNG `data:` URI, or null (feature datasets, or unavailable). */
+  readonly thumbnail: string | null;
+  /** The image file (image folders, lists, iNat), or null. */
+  readonly file: string | null;
+}
 
-const fromDashboardTypes: ReadonlySet<string> = new Set<FromDashboardMessage['type']>(['dashboard/ready', 'dashboard/exportCsv']);
+/** The answer to {@link DashboardRequestExamplesMessage}. */
+export interface DashboardExamplesMessage {
+  readonly type: 'dashboard/examples';
+  readonly requestId: number;
+  readonly examples: readonly DashboardExample[];
+  /** True for feature datasets (no thumbnails by design). */
+  readonly isFeatures: boolean;
+  /** Why no examples could be read (one line), when so. */
+  readonly error?: string;
+}
+
+export type ToDashboardMessage = DashboardShowReportMessage | DashboardDidExportCsvMessage | DashboardShowErrorMessage | DashboardExamplesMessage;
+
+const fromDashboardTypes: ReadonlySet<string> = new Set<FromDashboardMessage['type']>(['dashboard/ready', 'dashboard/exportCsv', 'dashboard/requestExamples', 'dashboard/openExample']);
 const toDashboardTypes: ReadonlySet<string> = new Set<ToDashboardMessage['type']>([
   'dashboard/showReport',
   'dashboard/didExportCsv',
   'dashboard/showError',
+  'dashboard/examples',
 ]);
 
 /** Type guard the host applies to whatever a webview posts (webview content is not trusted blindly). */
@@ -101,6 +159,19 @@ export function isFromDashboardMessage(value: unknown): value is FromDashboardMe
   }
   if (v.type === 'dashboard/exportCsv') {
     return typeof v.suggestedName === 'string' && typeof v.csv === 'string' && typeof v.rows === 'number';
+  }
+  if (v.type === 'dashboard/requestExamples') {
+    const r = value as { requestId?: unknown; indices?: unknown };
+    return (
+      typeof r.requestId === 'number' &&
+      Array.isArray(r.indices) &&
+      r.indices.length <= maxDrillDownExamples &&
+      r.indices.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0)
+    );
+  }
+  if (v.type === 'dashboard/openExample') {
+    const o = value as { file?: unknown; action?: unknown };
+    return typeof o.file === 'string' && o.file.length <= maxPathLength && (o.action === 'open' || o.action === 'reveal');
   }
   return true;
 }

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Report } from '../protocol/report';
+import type { StandaloneThumbnails } from '../protocol/webviewProtocol';
 
 /** Inputs of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -20,6 +21,8 @@ export interface HtmlReportOptions {
   readonly compare?: Report;
   /** Short label in the page title (e.g. the report file name); shown as text. */
   readonly title?: string;
+  /** Thumbnails of the top examples (see thumbnailSelection.ts), shown by the drill-down. */
+  readonly thumbnails?: StandaloneThumbnails;
 }
 
 /**
@@ -77,6 +80,7 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions): st
   ].join('; ');
   const title = options.title ?? report.model.path.split(/[\\/]/).pop() ?? 'report';
   const compare = options.compare ? `\n<script type="application/json" id="longtail-compare">${jsonForScriptElement(options.compare)}</script>` : '';
+  const thumbnails = options.thumbnails ? `\n<script type="application/json" id="longtail-thumbnails">${jsonForScriptElement(options.thumbnails)}</script>` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -90,7 +94,7 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions): st
 </head>
 <body data-layout="standalone" data-title="${escapeHtml(title)}">
 <main id="app"><noscript>This report needs JavaScript to draw its charts.</noscript></main>
-<script type="application/json" id="longtail-report">${jsonForScriptElement(report)}</script>${compare}
+<script type="application/json" id="longtail-report">${jsonForScriptElement(report)}</script>${compare}${thumbnails}
 <script>${js}</script>
 </body>
 </html>

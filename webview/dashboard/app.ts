@@ -6,6 +6,7 @@ import type { Report } from '../../src/protocol/report';
 import type { DashboardLayout, DashboardTab } from '../../src/protocol/webviewProtocol';
 import { Scope } from './charts';
 import { clear, h } from './dom';
+import type { ExampleSource } from './exampleSource';
 import { frequencyOrder } from './model/series';
 import type { StateStore, VsCodeApi } from './state';
 import { observeTheme, readPalette } from './theme';
@@ -14,6 +15,7 @@ import { compareView } from './views/compareView';
 import { confusionView } from './views/confusionView';
 import type { SectionView, ViewContext } from './views/context';
 import { embeddingsView } from './views/embeddingsView';
+import { ExamplesDrawer } from './views/examplesDrawer';
 import { overviewView } from './views/overviewView';
 import { postHocView } from './views/postHocView';
 import { weightsView } from './views/weightsView';
@@ -44,13 +46,17 @@ export class Dashboard {
   private readonly tabs = new Map<DashboardTab, HTMLButtonElement>();
   private status: HTMLElement | null = null;
   private renders = 0;
+  private readonly drawer: ExamplesDrawer;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly layout: DashboardLayout,
     private readonly state: StateStore,
     private readonly api: VsCodeApi | null,
+    examples: ExampleSource,
   ) {
+    this.drawer = new ExamplesDrawer(examples);
+    document.body.appendChild(this.drawer.element);
     observeTheme(() => this.rerenderCharts());
     if (layout === 'standalone') {
       let restore: string | null = null;
@@ -81,6 +87,7 @@ export class Dashboard {
   show(data: DashboardData): void {
     const started = performance.now();
     this.data = data;
+    this.drawer.hide();
     this.order = frequencyOrder(data.report);
     this.disposeAll();
     clear(this.root);
@@ -225,6 +232,9 @@ export class Dashboard {
       state: this.state,
       layout: this.layout,
       exportCsv: (name, csv, rows) => this.exportCsv(name, csv, rows),
+      drillDown: (drill) => {
+        if (this.data) this.drawer.show(this.data.report, drill);
+      },
     };
     const started = performance.now();
     try {

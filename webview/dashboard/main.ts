@@ -6,11 +6,21 @@
 import { validateReport } from '../../src/protocol/validateReport';
 import { isToDashboardMessage } from '../../src/protocol/webviewProtocol';
 import { Dashboard, systemThemeClass } from './app';
+import { EmbeddedExampleSource, HostExampleSource, parseEmbeddedThumbnails } from './exampleSource';
 import { StateStore, type VsCodeApi } from './state';
 
 function readInlined(id: string): unknown {
   const el = document.getElementById(id);
   return el?.textContent ? JSON.parse(el.textContent) : undefined;
+}
+
+/** The standalone report's embedded thumbnails (null when absent or unreadable: the drill-down then shows text). */
+function embeddedThumbnails(): ReturnType<typeof parseEmbeddedThumbnails> {
+  try {
+    return parseEmbeddedThumbnails(readInlined('longtail-thumbnails'));
+  } catch {
+    return null;
+  }
 }
 
 function start(): void {
@@ -27,7 +37,9 @@ function start(): void {
     body.appendChild(root);
   }
   const store = new StateStore(api);
-  const dashboard = new Dashboard(root, layout, store, api);
+  const host = api ? new HostExampleSource((message) => api.postMessage(message)) : null;
+  const examples = host ?? new EmbeddedExampleSource(embeddedThumbnails());
+  const dashboard = new Dashboard(root, layout, store, api, examples);
 
   if (document.getElementById('longtail-report')) {
     try {
@@ -62,6 +74,9 @@ function start(): void {
         break;
       case 'dashboard/showError':
         dashboard.showError(msg.message);
+        break;
+      case 'dashboard/examples':
+        host?.receive(msg);
         break;
     }
   });

@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
 import { renderHtmlReport } from '../../report/htmlReport';
+import { collectThumbnails, reportEvalPath } from '../../report/thumbnailSelection';
+import { exampleThumbnails } from '../../engine/drilldown/exampleThumbnails';
+import { standaloneThumbnailBudget, standaloneThumbnailSide } from '../../protocol/webviewProtocol';
 import { readReport } from '../../engine/report/readReport';
 import { outputError } from '../../engine/io/fileAccess';
 import type { CliIo } from '../cli';
@@ -25,6 +28,8 @@ Options:
   --html <file>        Output HTML file (required)
   --compare <file>     A second report.json to compare against
   --title <text>       Title shown in the page (default: the report's file name)
+  --no-thumbnails      Embed no example thumbnails (by default the top drill-down examples are embedded,
+                       read from the eval data the report names, at most 2 MiB in all)
   --force              Overwrite OUT.html if it exists
 `;
 
@@ -75,6 +80,7 @@ export async function runReport(argv: string[], io: CliIo, signal: CancellationS
       compare: { type: 'string' },
       title: { type: 'string' },
       force: { type: 'boolean', default: false },
+      'no-thumbnails': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -106,9 +112,22 @@ export async function runReport(argv: string[], io: CliIo, signal: CancellationS
   checkCancelled(signal);
   const assets = dashboardAssetPaths();
   const [bundleJs, css] = await Promise.all([readAsset(assets.bundle, 'dashboard bundle'), readAsset(assets.css, 'dashboard stylesheet')]);
-  const html = renderHtmlReport(report, { bundleJs, css, compare, title: values.title ?? basename(input) });
+  let thumbnails = null;
+  if (!values['no-thumbnails']) {
+    try {
+      const evalPath = reportEvalPath(report, resolve(input));
+      thumbnails = await collectThumbnails(report, (indices) => exampleThumbnails({ eval: evalPath, indices, preprocessing: report.preprocessing, maxSide: standaloneThumbnailSide }, signal));
+    } catch (error) {
+      // The eval data may not travel with the report: the HTML is still written, without images.
+      io.stderr(`note: no example thumbnails embedded (${error instanceof Error ? error.message : String(error)})\n`);
+    }
+  }
+  checkCancelled(signal);
+  const html = renderHtmlReport(report, { bundleJs, css, compare, title: values.title ?? basename(input), thumbnails: thumbnails ?? undefined });
   checkCancelled(signal);
   await writeAtomically(out, html);
-  io.stdout(`wrote ${values.html} (${report.classes.length.toLocaleString('en-US')} classes${compare ? ', with comparison' : ''}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
+  const embedded = thumbnails ? Object.values(thumbnails.thumbnails) : [];
+  const images = embedded.length ? `, ${embedded.length} example thumbnails (${(embedded.reduce((s, u) => s + u.length, 0) / 1024).toFixed(0)} KiB of ${standaloneThumbnailBudget / 1024 / 1024} MiB)` : '';
+  io.stdout(`wrote ${values.html} (${report.classes.length.toLocaleString('en-US')} classes${compare ? ', with comparison' : ''}${images}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
   return 0;
 }

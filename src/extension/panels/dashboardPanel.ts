@@ -8,10 +8,22 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ExamplesRequest } from '../../protocol/engineProtocol';
 import type { Report } from '../../protocol/report';
 import { parseReport } from '../../protocol/validateReport';
-import { isFromDashboardMessage, parseDashboardInput, type DashboardInput, type ToDashboardMessage } from '../../protocol/webviewProtocol';
+import {
+  isFromDashboardMessage,
+  parseDashboardInput,
+  type DashboardExample,
+  type DashboardExportCsvMessage,
+  type DashboardInput,
+  type DashboardOpenExampleMessage,
+  type DashboardRequestExamplesMessage,
+  type ToDashboardMessage,
+} from '../../protocol/webviewProtocol';
+import { reportEvalPath } from '../../report/thumbnailSelection';
 import { dashboardHtml } from '../dashboardHtml';
+import type { EngineClient } from '../engineClient';
 import { readUserFile } from '../readUserFile';
 
 async function readReportFile(file: string): Promise<Report> {
@@ -43,6 +55,12 @@ export class DashboardPanel implements vscode.Disposable {
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** The engine that reads drill-down examples (set once by activate). */
+  private static engine: EngineClient | null = null;
+  /** The report shown (drill-down reads its eval set). */
+  private report: Report | null = null;
+  /** Image files handed to this webview: the only ones it may open or reveal. */
+  private readonly exampleFiles = new Set<string>();
 
   private constructor(
     context: vscode.ExtensionContext,
@@ -67,6 +85,11 @@ export class DashboardPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
     );
     DashboardPanel.panels.add(this);
+  }
+
+  /** The engine every panel asks for drill-down thumbnails. */
+  static useEngine(engine: EngineClient): void {
+    DashboardPanel.engine = engine;
   }
 
   /** Shows a report beside the editor, reusing the panel already showing it. */
@@ -150,6 +173,7 @@ export class DashboardPanel implements vscode.Disposable {
       const report = await readReportFile(input.reportPath);
       const compare = input.comparePath ? await readReportFile(input.comparePath) : null;
       if (input !== this.input) return; // pointed elsewhere meanwhile; that refresh wins
+      this.report = report;
       await this.post({ type: 'dashboard/showReport', report, compare, title: runName(input.reportPath), input });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -168,6 +192,50 @@ export class DashboardPanel implements vscode.Disposable {
       await this.refresh();
       return;
     }
+    if (message.type === 'dashboard/requestExamples') {
+      await this.sendExamples(message);
+      return;
+    }
+    if (message.type === 'dashboard/openExample') {
+      await this.openExample(message);
+      return;
+    }
+    await this.exportCsv(message);
+  }
+
+  /** Reads the asked eval examples through the engine (thumbnails, files) and answers the webview. */
+  private async sendExamples(message: DashboardRequestExamplesMessage): Promise<void> {
+    const report = this.report;
+    const input = this.input;
+    const engine = DashboardPanel.engine;
+    const answer = (rest: { examples?: readonly DashboardExample[]; isFeatures?: boolean; error?: string }): Promise<void> =>
+      this.post({ type: 'dashboard/examples', requestId: message.requestId, examples: rest.examples ?? [], isFeatures: rest.isFeatures ?? false, error: rest.error });
+    if (!report || !input || !engine || !vscode.workspace.isTrusted) {
+      await answer({ error: 'no report is loaded in this panel, or the workspace is not trusted' });
+      return;
+    }
+    try {
+      const result = await engine.request(ExamplesRequest, { eval: reportEvalPath(report, input.reportPath), indices: message.indices, preprocessing: report.preprocessing });
+      for (const e of result.examples) if (e.file) this.exampleFiles.add(e.file);
+      await answer({ examples: result.examples, isFeatures: result.isFeatures });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.warn(`dashboard: examples: ${text}`);
+      await answer({ error: text.split('\n')[0] });
+    }
+  }
+
+  /** Opens or reveals an image file this panel was given (never a path the webview made up). */
+  private async openExample(message: DashboardOpenExampleMessage): Promise<void> {
+    if (!this.exampleFiles.has(message.file)) {
+      this.log.warn('dashboard: refused to open a file the engine did not hand to this panel');
+      return;
+    }
+    const uri = vscode.Uri.file(message.file);
+    await vscode.commands.executeCommand(message.action === 'open' ? 'vscode.open' : 'revealInExplorer', uri);
+  }
+
+  private async exportCsv(message: DashboardExportCsvMessage): Promise<void> {
     // dashboard/exportCsv: never write next to (or over) the user's inputs without asking.
     const name = path.basename(message.suggestedName).replace(/[^\w.-]/g, '_') || 'classes.csv';
     const target = await vscode.window.showSaveDialog({

@@ -16,6 +16,7 @@ export type ColumnKey =
   | 'accuracy'
   | 'precision'
   | 'f1'
+  | 'averagePrecision'
   | 'predictedCount'
   | 'weightNorm'
   | 'bias'
@@ -47,6 +48,14 @@ export const columns: readonly Column[] = [
   { key: 'accuracy', label: 'Accuracy', title: 'Recall on the eval set', numeric: true, value: (c) => c.accuracy, format: (c) => formatPercent(c.accuracy) },
   { key: 'precision', label: 'Prec.', title: 'Precision (— when never predicted)', numeric: true, value: (c) => c.precision, format: (c) => formatPercent(c.precision) },
   { key: 'f1', label: 'F1', title: 'F1 score', numeric: true, value: (c) => c.f1, format: (c) => formatNumber(c.f1, 3) },
+  {
+    key: 'averagePrecision',
+    label: 'AP',
+    title: 'Average precision, one-vs-rest on the softmax scores (scikit-learn definition)',
+    numeric: true,
+    value: (c) => c.averagePrecision ?? null,
+    format: (c) => formatNumber(c.averagePrecision ?? null, 3),
+  },
   { key: 'predictedCount', label: 'Pred. n', title: 'Times predicted on the eval set', numeric: true, value: (c) => c.predictedCount, format: (c) => formatCount(c.predictedCount) },
   { key: 'weightNorm', label: '‖w‖', title: 'Classifier weight norm', numeric: true, value: (c) => c.weightNorm, format: (c) => formatNumber(c.weightNorm, 3) },
   { key: 'bias', label: 'Bias', title: 'Classifier bias', numeric: true, value: (c) => c.bias, format: (c) => formatNumber(c.bias, 3) },

@@ -4,6 +4,7 @@
  */
 import { h, uid } from '../dom';
 import { columns, filterRows, nextSort, sortRows, toCsv, visibleRange, type FilterSpec } from '../model/classTable';
+import { classDrillDown } from '../model/drillDown';
 import { formatCount, safeFileName } from '../model/format';
 import type { SectionView, ViewContext } from './context';
 
@@ -72,7 +73,11 @@ function render(root: HTMLElement, ctx: ViewContext): void {
     frag.appendChild(topSpacer);
     for (let k = range.start; k < range.end; k++) {
       const c = classes[rows[k]];
-      const tr = h('tr', { 'aria-rowindex': k + 2, class: `row-${c.bucket}` });
+      const tr = h('tr', { 'aria-rowindex': k + 2, class: `row-${c.bucket} clickable`, tabindex: 0, title: 'Show the most confident mistakes of this class' });
+      tr.addEventListener('click', () => ctx.drillDown(classDrillDown(report, c.index)));
+      tr.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') ctx.drillDown(classDrillDown(report, c.index));
+      });
       for (const col of columns) {
         const text = col.format(c);
         const td = h('td', { class: col.numeric ? 'num' : col.key === 'name' ? 'name' : '' }, text);

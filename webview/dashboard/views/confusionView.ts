@@ -1,6 +1,7 @@
 /** Confusion by frequency: 3×3 bucket matrix, the full matrix (frequency order, log colour) and top confused pairs. */
 import { bucketNames } from '../../../src/protocol/report';
 import { dataTable, h, textAlternative } from '../dom';
+import { pairDrillDown } from '../model/drillDown';
 import { logIntensity, rowNormalise, shapeConfusion, type LabelledMatrix } from '../model/confusion';
 import { formatCount, formatPercent } from '../model/format';
 import { withAlpha, type Palette } from '../theme';
@@ -49,6 +50,19 @@ function topPairsTable(ctx: ViewContext): HTMLElement {
     pairs.map((pr) => [className(report, pr.trueClass), className(report, pr.predictedClass), formatCount(pr.count), `${report.classes[pr.trueClass]?.bucket ?? '?'} → ${report.classes[pr.predictedClass]?.bucket ?? '?'}`]),
   );
   t.classList.add('pairs');
+  // Each row opens the examples behind that confusion.
+  t.querySelectorAll('tbody tr').forEach((tr, k) => {
+    const pr = pairs[k];
+    if (!pr) return;
+    tr.classList.add('clickable');
+    tr.setAttribute('tabindex', '0');
+    tr.setAttribute('title', 'Show the examples of this confusion');
+    const open = (): void => ctx.drillDown(pairDrillDown(report, pr.trueClass, pr.predictedClass));
+    tr.addEventListener('click', open);
+    tr.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') open();
+    });
+  });
   return h('div', { class: 'scroll-y' }, t);
 }
 
@@ -60,7 +74,7 @@ function heatmap(m: LabelledMatrix, ctx: ViewContext, aggregated: boolean): HTML
     class: 'heatmap',
     tabindex: 0,
     role: 'img',
-    'aria-label': `Confusion matrix heatmap, ${n} by ${n}, classes in frequency order, log colour scale. Use arrow keys to read cells.`,
+    'aria-label': `Confusion matrix heatmap, ${n} by ${n}, classes in frequency order, log colour scale. Use arrow keys to read cells and Enter (or a click) to see their examples.`,
   });
   const readout = h('p', { class: 'readout', 'aria-live': 'polite' }, 'Hover or focus the matrix and use the arrow keys to read a cell.');
   const box = h('div', { class: 'heatmap-box' }, canvas);
@@ -156,7 +170,23 @@ function heatmap(m: LabelledMatrix, ctx: ViewContext, aggregated: boolean): HTML
     const i = Math.floor((e.clientY - r.top - geom.top) / geom.cell);
     if (i >= 0 && j >= 0 && i < n && j < n) readout.textContent = describe(i, j);
   });
+  const drill = (i: number, j: number): void => {
+    const t = m.labels[i];
+    const q = m.labels[j];
+    if (t === undefined || q === undefined || t < 0 || q < 0) return; // “other” aggregates classes: nothing to open
+    ctx.drillDown(pairDrillDown(report, t, q));
+  };
+  canvas.addEventListener('click', (e) => {
+    const r = canvas.getBoundingClientRect();
+    const j = Math.floor((e.clientX - r.left - geom.left) / geom.cell);
+    const i = Math.floor((e.clientY - r.top - geom.top) / geom.cell);
+    if (i >= 0 && j >= 0 && i < n && j < n) drill(i, j);
+  });
   canvas.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      drill(cursor.i, cursor.j);
+      return;
+    }
     const d: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     const step = d[e.key];
     if (!step) return;

@@ -4,6 +4,7 @@ import type { DashboardLayout } from '../../../src/protocol/webviewProtocol';
 import type { Scope } from '../charts';
 import { h } from '../dom';
 import type { StateStore } from '../state';
+import type { DrillDown } from '../model/drillDown';
 import type { Palette } from '../theme';
 
 /** Inputs of a section's render function. */
@@ -19,6 +20,8 @@ export interface ViewContext {
   readonly layout: DashboardLayout;
   /** Saves a CSV: a message to the host in VS Code, a Blob download standalone. */
   readonly exportCsv: (suggestedName: string, csv: string, rows: number) => void;
+  /** Opens the drill-down panel on these examples (a class, a confusion cell, a projected point). */
+  readonly drillDown: (drill: DrillDown) => void;
 }
 
 /** A section of the dashboard. */
