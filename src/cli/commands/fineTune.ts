@@ -11,7 +11,8 @@ import { UsageError } from '../usageError';
 /** Usage text of `longtail finetune`. */
 export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--eval E] --loss L --out DIR [options]
 
-  --model <path>          LayersModel model.json (or its folder), or a classifier head (.npz/.safetensors/.pth) with feature data
+  --model <path>          LayersModel model.json (or its folder), an .onnx model (head or adapter scope), or a classifier
+                          head (.npz/.safetensors/.pth) with feature data
   --train <path>          training data (raw inputs for a model, features for a head)
   --eval <path>           evaluation data for per-epoch metrics and report.json (default: the training data)
   --loss <name>           ${lossNames.join(' | ')}
@@ -29,7 +30,8 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --scope <s>             head | adapter | last-block | all     (default head)
                           adapter: a residual adapter z' = z + U·relu(A·z) (U = 0 at the start) trained with the
                           classifier on the frozen embeddings; a head file gets adapter.down.weight A [H, D] and
-                          adapter.up.weight U [D, H], a LayersModel three layers before its classifier (docs/finetuning.md)
+                          adapter.up.weight U [D, H], a LayersModel three layers before its classifier, an
+                          .onnx the adapter and classifier appended to its graph (docs/finetuning.md)
   --adapter-width <n>     hidden width H of the adapter         (default min(D, 256))
   --sampler <s>           instance | class-balanced             (default instance)
   --seed <n>              default 0
