@@ -3,7 +3,7 @@
  * classifier: z' = z + U·relu(A·z), with A = `adapter.down.weight` `[H, D]` and U = `adapter.up.weight`
  * `[D, H]` (PyTorch nn.Linear layout, no biases). In PyTorch: `z + up(relu(down(z)))` with
  * `down = nn.Linear(D, H, bias=False)`, `up = nn.Linear(H, D, bias=False)`. U = 0 is the identity. The
- * classifier then reads z' (docs/finetuning.md, "Adapter scope"). Analysis and head fine-tuning apply a stored
+ * classifier then reads z' (docs/finetuning.md, Outputs: "adapter scope"). Analysis and head fine-tuning apply a stored
  * adapter to the features before the head.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';

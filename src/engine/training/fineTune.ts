@@ -6,7 +6,10 @@
  *    workspace's longtail.json, paths; a non-empty output folder is refused before any work.
  * 2. load (fineTuneCheckpoint.ts, fineTuneData.ts): a classifier head (.npz/.safetensors) or a TF.js
  *    LayersModel, and the examples. `scope: 'head'` trains only the final linear classifier on frozen
- *    embeddings (a LayersModel's come from the output cache, a head's from a features dataset);
+ *    embeddings (a LayersModel's or ONNX model's come from the output cache, a head's from a features dataset);
+ *    `'adapter'` trains a residual adapter z' = z + U·relu(A·z) (U = 0 at the start) with the classifier on
+ *    the same frozen embeddings, for every format, and saves it with the checkpoint (head file arrays, LayersModel
+ *    layers, or nodes appended to the ONNX graph);
  *    `'last-block'` also trains the last weighted layer before the classifier (with the normalisation layers
  *    right after it); `'all'` trains every layer (LayersModel only). The trunk runs in inference mode
  *    (`training: false`: dropout off, batch-norm moving statistics used and not updated), which keeps runs
@@ -17,7 +20,8 @@
  *    as the cosine classifier and keeps logits on the training scale s·cos on average. ELM with
  *    `scope: 'head'`: the embedding term is evaluated on the frozen embeddings and has no gradient path to the
  *    classifier, so it only shifts the reported loss; the head is trained by ELM's logit term (LA loss with
- *    the optional target margin). With `last-block`/`all` the embedding term trains the trunk.
+ *    the optional target margin), so the weights equal `la`'s and the run says so in its notes. With `adapter` the
+ *    embedding term trains the adapter; with `last-block`/`all` it trains the trunk.
  * 4. write (writeFineTuneOutputs.ts): a new folder via writeDirAtomic with the checkpoint in the input's
  *    format, training.json and report.json (analyseCheckpoint on the new checkpoint). Cancellation or failure
  *    leaves nothing; the input checkpoint is only read.

@@ -4,7 +4,7 @@
  * ReLU, no bias; kernel Aᵀ `[D, H]`), `<prefix>_up` (Dense D, no bias; kernel Uᵀ `[H, D]`) and `<prefix>_residual`
  * (Add), followed by a new classifier Dense with the trained kernel and bias and the old one's activation and
  * name; layers after the old classifier are applied again. The analysis reads the input of the last Dense as the
- * embedding, so it sees z' (docs/finetuning.md, "Adapter scope").
+ * embedding, so it sees z' (docs/finetuning.md, Outputs: "adapter scope").
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { tf } from '../compute/tf';
