@@ -34,6 +34,8 @@ export interface AnalyseParams {
   readonly fewThreshold?: number;
   /** Largest C for which the full confusion matrix is stored. */
   readonly confusionMatrixLimit?: number;
+  /** Most confident mistakes kept per class and per top confused pair for the drill-down (default 8). */
+  readonly examplesPerClass?: number;
   /** Fraction of each class's eval examples held out to choose post-hoc τ (default 0.2; 0 = off). */
   readonly valFraction?: number;
   /** Seed of that held-out split and of the bootstrap intervals (default 0). */

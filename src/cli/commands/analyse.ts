@@ -26,6 +26,8 @@ export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--tra
   --batch-size <n>        forward-pass batch size (default 256)
   --many <n> --few <n>    bucket thresholds (many if count > n, few if count < n; default 100 / 20)
   --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100, at most 2000)
+  --examples-per-class <n>  most confident mistakes kept per class and per top confusion for the drill-down
+                          (default 8, 0 to 64)
   --val-split <f>         hold out this fraction of each class's eval examples to choose post-hoc τ, and report
                           that τ on the rest (default 0.2; 0 = off; the sweeps' best τ on all of eval is an oracle)
   --seed <n>              seed of the held-out split (default 0)
@@ -166,6 +168,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       many: { type: 'string' },
       few: { type: 'string' },
       'confusion-limit': { type: 'string' },
+      'examples-per-class': { type: 'string' },
       'val-split': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -198,6 +201,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     manyThreshold: intOption('many', values.many, 1),
     fewThreshold: intOption('few', values.few, 1),
     confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2, maxConfusionLimit),
+    examplesPerClass: intOption('examples-per-class', values['examples-per-class'], 0, 64),
     valFraction: fractionOption('val-split', values['val-split']),
     seed: intOption('seed', values.seed, 0),
     preprocessing: parsePreprocessingFlags(values),

@@ -245,6 +245,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         manyThreshold: thresholds.many,
         fewThreshold: thresholds.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
+        examplesPerClass: params.examplesPerClass,
         valFraction: params.valFraction,
         splitSeed: params.seed,
         multiplyABt: multiply,
