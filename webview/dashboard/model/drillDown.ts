@@ -17,6 +17,8 @@ export interface DrillDown {
   readonly items: readonly DrillDownItem[];
   /** Shown when there is nothing to show, or to say what the list is. */
   readonly note: string;
+  /** The class whose precision–recall curve to show beside the examples (class drill-downs). */
+  readonly classIndex?: number;
 }
 
 /** The most confident mistakes of class `y` (report.classes[y].examples). */
@@ -30,6 +32,7 @@ export function classDrillDown(report: Report, y: number): DrillDown {
   const items = examples.map((e) => ({ index: e.index, label: y, predicted: e.predicted, confidence: e.confidence }));
   return {
     title: `Class “${name}”: most confident mistakes`,
+    classIndex: y,
     items,
     note: items.length ? `${items.length} misclassified eval example${items.length === 1 ? '' : 's'}, most confident first.` : 'No misclassified eval example of this class.',
   };

@@ -57,6 +57,13 @@ function render(root: HTMLElement, ctx: ViewContext): void {
   const tbody = h('tbody');
   table.append(colgroup, h('thead', null, headRow), tbody);
   const viewport = h('div', { class: 'table-viewport', tabindex: 0, 'aria-label': 'Per-class table; scroll to see more rows' }, table);
+  const map = report.summary.meanAveragePrecision;
+  if (map) {
+    const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3));
+    root.appendChild(
+      h('p', { class: 'meta map' }, `Mean average precision (one-vs-rest, softmax scores): all ${f(map.all)} · many ${f(map.buckets.many)} · medium ${f(map.buckets.medium)} · few ${f(map.buckets.few)}. Click a row for its most confident mistakes and its precision–recall curve.`),
+    );
+  }
   root.appendChild(viewport);
 
   const topSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: columns.length }));

@@ -9,6 +9,45 @@ import { formatPercent } from '../model/format';
 import type { DrillDown } from '../model/drillDown';
 import { className } from './context';
 
+const svgNs = 'http://www.w3.org/2000/svg';
+
+/** The class's precision–recall curve (step-wise, as stored: ≤ 24 points) and its AP, or null without one. */
+function prFigure(report: Report, y: number): HTMLElement | null {
+  const cls = report.classes[y];
+  const curve = cls?.prCurve;
+  if (!curve || curve.length === 0 || cls.averagePrecision === undefined || cls.averagePrecision === null) return null;
+  const w = 220;
+  const hgt = 140;
+  const pad = 24;
+  const sx = (r: number): number => pad + r * (w - pad - 6);
+  const sy = (p: number): number => hgt - pad - p * (hgt - pad - 6);
+  // Steps: precision P_n holds from R_{n−1} to R_n (the AP sum's rectangles).
+  let d = `M ${sx(0)} ${sy(curve[0][1])}`;
+  for (const [r, p] of curve) d += ` H ${sx(r)} V ${sy(p)}`;
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} ${hgt}`);
+  svg.setAttribute('width', String(w));
+  svg.setAttribute('height', String(hgt));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `Precision–recall curve of class ${cls.name}: average precision ${cls.averagePrecision.toFixed(3)}`);
+  const axes = document.createElementNS(svgNs, 'path');
+  axes.setAttribute('d', `M ${sx(0)} ${sy(1)} V ${sy(0)} H ${sx(1)}`);
+  axes.setAttribute('class', 'pr-axes');
+  const line = document.createElementNS(svgNs, 'path');
+  line.setAttribute('d', d);
+  line.setAttribute('class', 'pr-line');
+  const label = (x: number, yy: number, text: string, anchor: string): SVGTextElement => {
+    const t = document.createElementNS(svgNs, 'text');
+    t.setAttribute('x', String(x));
+    t.setAttribute('y', String(yy));
+    t.setAttribute('text-anchor', anchor);
+    t.textContent = text;
+    return t;
+  };
+  svg.append(axes, line, label(sx(1), hgt - 6, 'recall 1', 'end'), label(sx(0), hgt - 6, '0', 'middle'), label(pad - 4, sy(1) + 4, '1', 'end'), label(pad + 4, sy(1) + 10, 'precision', 'start'));
+  return h('figure', { class: 'pr-curve' }, svg, h('figcaption', null, `Average precision ${cls.averagePrecision.toFixed(3)} (one-vs-rest on the softmax scores)`));
+}
+
 /** One drawer per dashboard; `show` replaces what it shows. */
 export class ExamplesDrawer {
   readonly element: HTMLElement;
@@ -41,6 +80,10 @@ export class ExamplesDrawer {
     this.element.hidden = false;
     this.element.dataset.state = 'loading';
     this.body.appendChild(h('p', { class: 'meta' }, drill.note));
+    if (drill.classIndex !== undefined) {
+      const pr = prFigure(report, drill.classIndex);
+      if (pr) this.body.appendChild(pr);
+    }
     const grid = h('div', { class: 'drilldown-grid' });
     this.body.appendChild(grid);
     this.element.focus();
