@@ -79,7 +79,12 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
       await fs.writeFile(tmpCheckpoint, onnxWithTrainedHead(checkpoint.bytes, checkpoint.embeddingName, o.final.kernel, o.final.bias, dim, o.final.adapter), { flag: 'wx' });
     } else if (o.final.adapter) {
       const adapted = layersModelWithAdapter(checkpoint.model, checkpoint.denseIndex, o.final.adapter, o.final.kernel, o.final.bias);
-      await saveLayersModel(adapted, tmp);
+      try {
+        await saveLayersModel(adapted, tmp);
+      } finally {
+        // The new layers' weights; the trunk's layers belong to the checkpoint, disposed by the caller.
+        for (const layer of adapted.layers) if (!checkpoint.model.layers.includes(layer)) layer.dispose();
+      }
     } else {
       const dense = checkpoint.model.layers[checkpoint.denseIndex];
       const weights = [tf.tensor2d(o.final.kernel, [dim, numClasses]), ...(o.final.bias ? [tf.tensor1d(o.final.bias)] : [])];

@@ -301,10 +301,12 @@ describe('fineTune', () => {
     mkdirSync(modelDir);
     await saveLayersModel(model, modelDir);
     model.dispose();
+    const tensorsBefore = tf.memory().numTensors;
     const { result } = await fineTune(
       { ...base('mlp-adapter-elm'), model: join(modelDir, 'model.json'), train: images, eval: undefined, scope: 'adapter', loss: 'elm', learningRate: 0.1 },
       { backend: 'cpu' },
     );
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left by the adapted model');
     const saved = JSON.parse(readFileSync(result.checkpointPath, 'utf8'));
     const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: saved.modelTopology, weightSpecs: saved.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(result.outDir, 'weights.bin'))).buffer }));
     try {
