@@ -377,6 +377,14 @@ describe('fineTune', () => {
     await code(base('bad-opt', { lossOptions: { t: 1 } }), ErrorCode.InvalidOption, /no option 't'/);
     await code(base('bad-scope', { scope: 'all' }), ErrorCode.InvalidOption, /only --scope head/);
     await code(base('bad-epochs', { epochs: 0 }), ErrorCode.InvalidOption, /epochs must be an integer/);
+    await code(base('width-without-adapter', { adapterWidth: 8 }), ErrorCode.InvalidOption, /adapter width applies to --scope adapter only/);
+    await code(base('bad-width', { scope: 'adapter', adapterWidth: 0 }), ErrorCode.InvalidOption, /adapter width must be an integer from 1/);
+    const onnx = join(__dirname, '..', '..', 'fixtures', 'onnxTorch', 'mlpGemm.onnx');
+    await code(base('onnx-block', { model: onnx, scope: 'last-block' }), ErrorCode.InvalidOption, /in head or adapter scope, ONNX models/);
+    const external = join(__dirname, '..', '..', 'fixtures', 'onnxTorch', 'mlpExternal.onnx');
+    await code(base('onnx-external', { model: external, scope: 'adapter' }), ErrorCode.InvalidOption, /external data/);
+    const halfAdapter = writeFile(tmp.dir, 'half-adapter.npz', npzBytes({ 'fc.weight': npyBytes('f4', [c, d], headWeight), 'adapter.up.weight': npyBytes('f4', [d, 2], new Array(2 * d).fill(0)) }));
+    await code(base('half-adapter', { model: halfAdapter, scope: 'adapter' }), ErrorCode.ShapeMismatch, /has 'adapter\.up\.weight' without 'adapter\.down\.weight'/);
     const npy = writeFile(tmp.dir, 'w.npy', npyBytes('f4', [c, d], headWeight));
     await code(base('npy', { model: npy }), ErrorCode.InvalidOption, /\.npz, \.safetensors or \.pth heads/);
     await code(base('raw', { train: join(tmp.dir, 'images.npz') }), ErrorCode.ShapeMismatch, /holds raw inputs/);
