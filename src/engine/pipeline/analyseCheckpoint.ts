@@ -134,7 +134,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
   const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
 
   report('opening inputs', 0, null);
-  const evalSource = await openDataset(evalPath, { split: 'test', preprocessing, classNamesFile });
+  const evalSource = await openDataset(evalPath, { split: 'test', preprocessing, classNamesFile, signal: ctx.signal });
   try {
     let logits: Float32Array;
     let labels: Int32Array;
@@ -206,7 +206,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       countsSource = `class counts file ${path.resolve(params.classCounts)}`;
     } else {
       const trainPath = path.resolve(params.train ?? params.eval);
-      const trainSource = await openDataset(trainPath, { split: 'train', preprocessing, classNamesFile });
+      const trainSource = await openDataset(trainPath, { split: 'train', preprocessing, classNamesFile, signal: ctx.signal });
       try {
         const trainLabels = await trainSource.readLabels();
         trainCounts = countLabels(trainLabels, Math.max(numClasses, trainSource.numClasses ?? 0));
@@ -226,7 +226,13 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     let classNames = evalSource.classNames ?? undefined;
     if (classNamesFile) classNames = await readClassNamesFile(path.resolve(classNamesFile));
     if (classNames && classNames.length !== numClasses) {
-      throw new LongtailError(ErrorCode.ShapeMismatch, `${classNames.length} class names for ${numClasses} classes`, { file: classNamesFile ?? evalPath });
+      // Blame the names file when the user gave one (its count is what disagrees with the model), else the eval data.
+      const namesFile = classNamesFile ? path.resolve(classNamesFile) : evalPath;
+      throw new LongtailError(
+        ErrorCode.ShapeMismatch,
+        `${namesFile}: ${classNames.length} class names, but the model has ${numClasses} classes`,
+        { file: namesFile },
+      );
     }
 
     report('computing diagnostics', 0, null);
