@@ -293,6 +293,8 @@ export interface ProjectionReport {
   readonly method: 'pca';
   /** Points: [x, y, label] per sampled example. */
   readonly points: readonly (readonly [number, number, number])[];
+  /** The eval index of each point (the drill-down opens it). Absent in older reports. */
+  readonly indices?: readonly number[];
   /** Fraction of variance each of the two components explains. */
   readonly explainedVariance: readonly [number, number];
   /** Examples in eval and examples sampled. */

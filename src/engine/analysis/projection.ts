@@ -177,7 +177,7 @@ export function pcaProjection(
     for (let r = 0; r < m; r++) {
       points[r] = [0, 0, labels[rows[r]]];
     }
-    return { method: 'pca', points, explainedVariance: [0, 0], total: n, sampled: m };
+    return { method: 'pca', points, indices: Array.from(rows), explainedVariance: [0, 0], total: n, sampled: m };
   }
   const v = principalDirections(x, m, d, seed, multiply);
   const proj = new Float64Array(m * 2);
@@ -192,5 +192,5 @@ export function pcaProjection(
     points[r] = [a, b, labels[rows[r]]];
   }
   const fraction = (v: number): number => Math.min(1, Math.max(0, v / total));
-  return { method: 'pca', points, explainedVariance: [fraction(s0), fraction(s1)], total: n, sampled: m };
+  return { method: 'pca', points, indices: Array.from(rows), explainedVariance: [fraction(s0), fraction(s1)], total: n, sampled: m };
 }

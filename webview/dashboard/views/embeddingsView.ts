@@ -2,6 +2,7 @@
 import { bucketNames, type Bucket, type ClassReport } from '../../../src/protocol/report';
 import { axis } from '../charts';
 import { dataTable, h, textAlternative } from '../dom';
+import { pointDrillDown } from '../model/drillDown';
 import { formatNumber, formatPercent } from '../model/format';
 import { binValues, seriesByBucket, strideSample } from '../model/series';
 import { withAlpha } from '../theme';
@@ -78,11 +79,12 @@ function render(root: HTMLElement, ctx: ViewContext): void {
 
   const proj = report.projection;
   if (proj && proj.points.length) {
-    const pts = strideSample(proj.points, 4000);
-    const sets: Record<Bucket, { x: number; y: number; l: number }[]> = { many: [], medium: [], few: [] };
-    for (const [x, y, l] of pts) {
+    const indexed = proj.points.map((q, k) => [q[0], q[1], q[2], proj.indices?.[k] ?? -1] as const);
+    const pts = strideSample(indexed, 4000);
+    const sets: Record<Bucket, { x: number; y: number; l: number; i: number }[]> = { many: [], medium: [], few: [] };
+    for (const [x, y, l, i] of pts) {
       const c = report.classes[l];
-      if (c && Number.isFinite(x) && Number.isFinite(y)) sets[c.bucket].push({ x, y, l });
+      if (c && Number.isFinite(x) && Number.isFinite(y)) sets[c.bucket].push({ x, y, l, i });
     }
     const fig = chartFigure(
       `PCA projection of eval embeddings (${proj.sampled.toLocaleString('en-US')} of ${proj.total.toLocaleString('en-US')} examples${pts.length < proj.points.length ? `, ${pts.length.toLocaleString('en-US')} drawn` : ''})`,
@@ -93,11 +95,27 @@ function render(root: HTMLElement, ctx: ViewContext): void {
     // Draw few-shot last so the tail stays visible on top of the head.
     ctx.scope.chart(fig.canvas, {
       type: 'scatter',
-      data: { datasets: (['many', 'medium', 'few'] as const).map((b) => ({ label: `${b} (${sets[b].length})`, data: sets[b], backgroundColor: withAlpha(p.bucket[b], p.highContrast ? 1 : 0.5), borderColor: p.bucket[b], pointRadius: 2 })) },
+      data: { datasets: (['many', 'medium', 'few'] as const).map((b) => ({ label: `${b} (${sets[b].length})`, data: sets[b], backgroundColor: withAlpha(p.bucket[b], p.highContrast ? 1 : 0.5), borderColor: p.bucket[b], pointRadius: 2, pointHitRadius: 6 })) },
       options: {
         parsing: false,
         scales: { x: axis(p, `PC1 (${formatPercent(proj.explainedVariance[0])})`, { type: 'linear' }), y: axis(p, `PC2 (${formatPercent(proj.explainedVariance[1])})`) },
-        plugins: { tooltip: { callbacks: { label: (item) => report.classes[(item.raw as { l: number }).l]?.name ?? '' } } },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const raw = item.raw as { l: number; i: number };
+                return `${report.classes[raw.l]?.name ?? ''}${raw.i >= 0 ? ` · eval example ${raw.i}` : ''}`;
+              },
+            },
+          },
+        },
+        // A click on a point opens its example (reports written before drill-down have no indices).
+        onClick: (_event, elements) => {
+          const hit = elements[0];
+          if (!hit) return;
+          const raw = sets[(['many', 'medium', 'few'] as const)[hit.datasetIndex]]?.[hit.index];
+          if (raw && raw.i >= 0) ctx.drillDown(pointDrillDown(report, raw.i, raw.l));
+        },
       },
     });
     root.appendChild(
