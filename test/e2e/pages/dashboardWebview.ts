@@ -21,18 +21,27 @@ export class DashboardWebview {
 
   /**
    * The webview whose document has an element matching `selector` (several may be open: a restored dashboard,
-   * the fine-tune panel, a compare dashboard); fails at once on an error notification from the extension.
+   * the fine-tune panel, a compare dashboard); fails at once on an error notification from the extension or
+   * when a dashboard shows its error view instead.
    */
   static async find(page: Page, notifications: Notifications, selector: string, timeoutMs = 60_000): Promise<DashboardWebview> {
     const started = Date.now();
+    let errorRounds = 0;
     for (;;) {
       const outer = page.locator('iframe.webview.ready');
       const n = await outer.count();
+      const alerts: string[] = [];
       for (let i = n - 1; i >= 0; i--) {
         const web = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
         // A webview that is still loading has no inner document yet: it counts as not matching this round.
         if ((await web.locator(selector).count()) > 0) return new DashboardWebview(web, outer.nth(i));
+        alerts.push(...(await web.locator('.empty[role="alert"]').allTextContents()));
       }
+      // The dashboard's error view (e.g. a report it refused; the same view says "Loading report…" until the
+      // report arrives): an error that stays for 3 rounds fails now with its message, not after the timeout.
+      const errors = alerts.map((a) => a.replace(/\s+/g, ' ').trim()).filter((a) => !a.includes('Loading report'));
+      errorRounds = errors.length ? errorRounds + 1 : 0;
+      if (errorRounds >= 3) throw new Error(`no webview shows ${selector}; a dashboard shows an error instead: ${errors.join(' | ')}`);
       await notifications.failOnExtensionError();
       if (Date.now() - started > timeoutMs) throw new Error(`no webview shows ${selector} within ${timeoutMs / 1000} s (${n} webview(s) open)`);
       await sleep(300);
