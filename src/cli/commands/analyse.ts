@@ -1,5 +1,6 @@
 /** `longtail analyse`: computes the diagnostics of a checkpoint on an eval set and writes report.json. */
 import { parseArgs } from 'node:util';
+import { maxConfusionMatrixLimit } from '../../engine/analysis/buildReport';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import type { CancellationSignal } from '../../protocol/progress';
 import { bucketNames, type HeldOutChoice, type Interval, type PostHocSweep, type Report } from '../../protocol/report';
@@ -35,8 +36,6 @@ export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--tra
 ${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
 
-/** Ceiling of --confusion-limit: the stored matrix is C² numbers (2000 classes: 4 million cells, ~30 MB of report.json). */
-const maxConfusionLimit = 2000;
 
 function intOption(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
@@ -200,7 +199,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     batchSize: intOption('batch-size', values['batch-size'], 1),
     manyThreshold: intOption('many', values.many, 1),
     fewThreshold: intOption('few', values.few, 1),
-    confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2, maxConfusionLimit),
+    confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2, maxConfusionMatrixLimit),
     examplesPerClass: intOption('examples-per-class', values['examples-per-class'], 0, 64),
     valFraction: fractionOption('val-split', values['val-split']),
     seed: intOption('seed', values.seed, 0),

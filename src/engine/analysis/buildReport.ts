@@ -35,12 +35,18 @@ export interface BuildReportOptions extends DiagnosticsOptions {
   readonly onStage?: (stage: string, ms: number) => void;
 }
 
-function checkOption(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new LongtailError(ErrorCode.InvalidOption, `${name} must be an integer ≥ ${min}, got ${String(value)}`);
+function checkOption(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new LongtailError(ErrorCode.InvalidOption, `${name} must be an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got ${String(value)}`);
   }
   return value;
 }
+
+/**
+ * Most classes for which the full confusion matrix is stored: it is C² numbers (2000 classes: 4 million cells,
+ * about 30 MB of report.json). Enforced here, so every caller (CLI flag, VS Code setting, JSON-RPC) is bounded.
+ */
+export const maxConfusionMatrixLimit = 2000;
 
 /**
  * Builds report.json v1 from eval logits, labels, training counts and optionally embeddings and the
@@ -104,7 +110,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   if (!Number.isFinite(many) || !Number.isFinite(few)) {
     throw new LongtailError(ErrorCode.InvalidOption, `bucket thresholds must be finite numbers (many ${String(many)}, few ${String(few)})`);
   }
-  const matrixLimit = checkOption('confusionMatrixLimit', options.confusionMatrixLimit ?? 100, 0);
+  const matrixLimit = checkOption('confusionMatrixLimit', options.confusionMatrixLimit ?? 100, 0, maxConfusionMatrixLimit);
   const topK = checkOption('topPairs', options.topPairs ?? 20, 0);
   const maxPoints = checkOption('projectionMaxPoints', options.projectionMaxPoints ?? defaultProjectionMaxPoints, 1);
   const seed = options.projectionSeed ?? defaultProjectionSeed;

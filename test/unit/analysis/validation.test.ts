@@ -26,6 +26,13 @@ describe('buildReport input checks', () => {
   it('accepts the base input', () => {
     assert.equal(buildReport(base, provenance).summary.evalExamples, 2);
   });
+  it('INVALID_OPTION: a confusion-matrix limit above 2000 (C² cells), whoever passes it', () => {
+    assert.throws(
+      () => buildReport(base, provenance, { confusionMatrixLimit: 2001 }),
+      (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.InvalidOption && /confusionMatrixLimit must be an integer ≥ 0 and ≤ 2000, got 2001/.test(e.message),
+    );
+    assert.equal(buildReport(base, provenance, { confusionMatrixLimit: 2000 }).summary.evalExamples, 2);
+  });
   it('SHAPE_MISMATCH: logits, counts, names, embeddings vs head, bias', () => {
     rejects({ ...base, logits: new Float32Array(5) }, ErrorCode.ShapeMismatch, /logits have 5 values, expected N·C = 2·3 = 6/);
     rejects({ ...base, trainCounts: [1, 2] }, ErrorCode.ShapeMismatch, /trainCounts has 2 entries, expected C = 3/);
