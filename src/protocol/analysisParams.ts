@@ -17,6 +17,11 @@ export interface AnalyseParams {
   readonly classCounts?: string;
   /** Class names as a JSON array file. */
   readonly classNames?: string;
+  /**
+   * Image root for list files (ImageNet-LT style) and iNaturalist JSON, eval and train alike: their image paths are
+   * relative to it. Default: the list or JSON file's own folder.
+   */
+  readonly root?: string;
   /** Where to write report.json; default: a new run folder under `<workspace>/.longtail/runs/`. */
   readonly report?: string;
   /** Workspace root: `.longtail/` (runs and cache) lives here. Defaults to the working directory. */

@@ -20,6 +20,7 @@ export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--tra
   --train <path>          training data (only its labels are read, for class counts); default: the eval folder's training split
   --class-counts <file>   class counts as a JSON array or .npy (instead of --train)
   --class-names <file>    class names as a JSON array (or one per line)
+  --root <dir>            image root of list files and iNaturalist JSON (eval and train; default: the file's folder)
   --report <file>         write report.json here (default: a new folder .longtail/runs/<time>/)
   --workspace <dir>       folder holding longtail.json, .longtail/runs and .longtail/cache (default: current directory)
   --head-key <prefix>     which head in a checkpoint with several (e.g. fc, module.classifier)
@@ -159,6 +160,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       train: { type: 'string' },
       'class-counts': { type: 'string' },
       'class-names': { type: 'string' },
+      root: { type: 'string' },
       report: { type: 'string' },
       workspace: { type: 'string' },
       'head-key': { type: 'string' },
@@ -192,6 +194,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     train: values.train,
     classCounts: values['class-counts'],
     classNames: values['class-names'],
+    root: values.root,
     report: values.report,
     workspace: values.workspace,
     headKey: values['head-key'],

@@ -134,7 +134,8 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
   const classNamesFile = params.classNames ?? (config.classNames ? path.resolve(workspace, config.classNames) : undefined);
 
   report('opening inputs', 0, null);
-  const evalSource = await openDataset(evalPath, { split: 'test', preprocessing, classNamesFile, signal: ctx.signal });
+  const root = params.root ? path.resolve(params.root) : undefined;
+  const evalSource = await openDataset(evalPath, { split: 'test', preprocessing, classNamesFile, root, signal: ctx.signal });
   try {
     let logits: Float32Array;
     let labels: Int32Array;
@@ -206,7 +207,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       countsSource = `class counts file ${path.resolve(params.classCounts)}`;
     } else {
       const trainPath = path.resolve(params.train ?? params.eval);
-      const trainSource = await openDataset(trainPath, { split: 'train', preprocessing, classNamesFile, signal: ctx.signal });
+      const trainSource = await openDataset(trainPath, { split: 'train', preprocessing, classNamesFile, root, signal: ctx.signal });
       try {
         const trainLabels = await trainSource.readLabels();
         trainCounts = countLabels(trainLabels, Math.max(numClasses, trainSource.numClasses ?? 0));
