@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../src/engine/engine';
+import { arg, tailTightness } from './benchArgs';
 import { runDemo } from '../src/engine/demo/runDemo';
 import type { FineTuneParams } from '../src/protocol/fineTuneParams';
 import type { BucketAccuracies, Report } from '../src/protocol/report';
@@ -34,17 +35,6 @@ interface Row {
   readonly note: string;
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** Mean R̄ over the `k` classes with the fewest training examples. */
-function tailTightness(report: Report, k = 3): number | null {
-  const tail = [...report.classes].sort((a, b) => a.trainCount - b.trainCount || a.index - b.index).slice(0, k);
-  const values = tail.map((c) => c.tightness?.resultantLength).filter((v): v is number => typeof v === 'number');
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-}
 
 function fromBuckets(b: BucketAccuracies): Pick<Row, 'many' | 'medium' | 'few'> {
   return { many: b.many.accuracy, medium: b.medium.accuracy, few: b.few.accuracy };
