@@ -458,7 +458,7 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions): PickleVal
         // nowhere: only the items matter. Anything else is refused.
         pop();
         const obj = top();
-        if (!(obj instanceof Map) && !isTensor(obj)) fail('malformed pickle (BUILD on a value that is not a dict or tensor)');
+        if (!(obj instanceof Map) && !isPickledTensor(obj)) fail('malformed pickle (BUILD on a value that is not a dict or tensor)');
         break;
       }
       default:
@@ -467,7 +467,8 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions): PickleVal
   }
 }
 
-function isTensor(v: PickleValue): v is PickledTensor {
+/** True for a tensor rebuilt by the reader. */
+export function isPickledTensor(v: PickleValue): v is PickledTensor {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Uint8Array) && (v as { kind?: string }).kind === 'tensor';
 }
 
@@ -516,7 +517,7 @@ function reduce(callable: PickleValue, args: PickleValue, fail: (what: string) =
     }
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state':
-      if (!isTensor(a[0])) fail('malformed pickle (parameter rebuilt from something that is not a tensor)');
+      if (!isPickledTensor(a[0])) fail('malformed pickle (parameter rebuilt from something that is not a tensor)');
       return a[0];
     case 'torch._tensor._rebuild_from_type_v2': {
       // (func, new_type, args, state): the tensor is func(*args); new_type (Parameter/Tensor) changes nothing here.
@@ -524,7 +525,7 @@ function reduce(callable: PickleValue, args: PickleValue, fail: (what: string) =
       return reduce(func, inner, fail);
     }
     case 'torch.nn.parameter.Parameter':
-      if (!isTensor(a[0])) fail('malformed pickle (Parameter of something that is not a tensor)');
+      if (!isPickledTensor(a[0])) fail('malformed pickle (Parameter of something that is not a tensor)');
       return a[0];
     case 'torch.Size':
       return a.length ? (Array.isArray(a[0]) ? a[0] : fail('malformed pickle (torch.Size of a non-tuple)')) : [];

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { openForRead, readExactly, type OpenedFile } from './fileAccess';
 import { positionedTensor } from './positionedTensor';
-import { readPickle, storageTypes, type PickledStorage, type PickledTensor, type PickleValue } from './restrictedUnpickler';
+import { isPickledTensor, readPickle, storageTypes, type PickledStorage, type PickledTensor, type PickleValue } from './restrictedUnpickler';
 import { decodeTensorBytes } from './tensorBytes';
 import { dtypeByteSize, formatShape, shapeSize, type TensorArray, type TensorData, type TensorDType, type TensorEntry, type TensorFile } from './tensorArray';
 import { readZipDirectory, readZipEntry, zipDataOffset, type ZipEntry } from './zipArchive';
@@ -122,14 +122,10 @@ function storageFromPid(pid: PickleValue, where: string, file: string): PickledS
   return { kind: 'storage', storageType: typeName, key, numel };
 }
 
-function isTensorValue(v: PickleValue): v is PickledTensor {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Uint8Array) && (v as { kind?: string }).kind === 'tensor';
-}
-
 /** Depth-first, in insertion order: every tensor under string keys, named by its dotted key path. */
 function collectTensors(value: PickleValue, prefix: string, depth: number, out: { name: string; tensor: PickledTensor }[], file: string): void {
   if (depth > maxNesting) throw invalid(file, `nests dicts more than ${maxNesting} deep`);
-  if (isTensorValue(value)) {
+  if (isPickledTensor(value)) {
     out.push({ name: prefix || path.basename(file), tensor: value });
     return;
   }
