@@ -27,13 +27,19 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(DashboardPanel.registerSerializer(context, log), TrainingPanel.registerSerializer(context.extensionUri, log));
   DashboardPanel.useEngine(engine);
 
-  let lastReport: string | undefined;
+  // The last result survives a window reload (workspace state), so a restored dashboard's activation brings
+  // the status bar's balanced error back and "Open last report" still knows what to open.
+  const lastResultKey = 'longtail.lastResult';
+  const saved = context.workspaceState.get<{ reportPath?: unknown; balancedError?: unknown }>(lastResultKey);
+  let lastReport: string | undefined = typeof saved?.reportPath === 'string' ? saved.reportPath : undefined;
+  if (lastReport && typeof saved?.balancedError === 'number' && Number.isFinite(saved.balancedError)) statusBar.setBalancedError(saved.balancedError);
   const showReport = async (reportPath: string, comparePath?: string): Promise<void> => {
     await DashboardPanel.show(context, log, { reportPath, comparePath });
   };
   const recordResult = (result: AnalyseResult): void => {
     lastReport = result.reportPath;
     statusBar.setBalancedError(result.balancedError);
+    void context.workspaceState.update(lastResultKey, { reportPath: result.reportPath, balancedError: result.balancedError });
     runsView.refresh();
   };
   const onResult = (result: AnalyseResult, params: AnalyseParams, overrides?: unknown): void => {
