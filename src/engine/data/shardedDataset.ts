@@ -9,6 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { fsError } from '../io/fileAccess';
 import type { DatasetSource, ExampleBatch } from './datasetSource';
 
 /** `<stem>-<index>-of-<count><ext>`, five digits each (what `save_pretrained` sharding and most DDP scripts write). */
@@ -64,8 +65,9 @@ export async function shardGlob(pattern: string): Promise<string[]> {
   let names: string[];
   try {
     names = await fsp.readdir(dir);
-  } catch {
-    throw new LongtailError(ErrorCode.FileNotFound, `${pattern}: folder ${dir} does not exist`, { file: pattern });
+  } catch (error) {
+    // ENOENT, ENOTDIR, EACCES, ELOOP … each named as such (the folder of the glob is what failed).
+    throw fsError(error, dir);
   }
   const files = names.filter((n) => regex.test(n)).sort().map((n) => join(dir, n));
   if (files.length === 0) throw new LongtailError(ErrorCode.FileNotFound, `${pattern}: no file matches`, { file: pattern });

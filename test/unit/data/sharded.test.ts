@@ -93,4 +93,9 @@ describe('sharded feature datasets', () => {
     const outside = writeFile(dir, 'escape.json', JSON.stringify({ shards: ['../etc/passwd'] }));
     await refuses(outside, ErrorCode.InvalidFile, /escape\.json: shards\[0\] .* is outside the index's folder/);
   });
+
+  it("names the glob's folder when it is missing or is a file", async () => {
+    await refuses(`${dir}/no-such-folder/part-*.npz`, ErrorCode.FileNotFound, /no-such-folder: no such file or directory/);
+    await refuses(`${dir}/gap-00000-of-00003.npz/part-*.npz`, ErrorCode.FileNotFound, /gap-00000-of-00003\.npz: no such file or directory/);
+  });
 });
