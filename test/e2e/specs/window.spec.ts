@@ -169,6 +169,8 @@ test.describe('one workspace, one window: backend, palette, analyse, runs view, 
     const compareTitle = before.find((t) => t.includes(' vs '));
     expect(before, 'dashboard tabs before the reload').toEqual(expect.arrayContaining([`${DASHBOARD_TAB_PREFIX} ${analysis.name}`, `${DASHBOARD_TAB_PREFIX} ${finetuned.name}`]));
     expect(compareTitle, `a compare dashboard tab ("… vs …") among ${JSON.stringify(before)}`).toBeTruthy();
+    const berBefore = /BER \d+\.\d%/.exec(await wb.statusBarItem(/BER \d/).innerText())?.[0];
+    expect(berBefore, 'the status bar shows the last balanced error before the reload').toBeTruthy();
     await wb.screenshot('reload-before');
 
     await wb.reloadWindow();
@@ -191,6 +193,8 @@ test.describe('one workspace, one window: backend, palette, analyse, runs view, 
     await compare.selectTab('compare');
     await expect(compare.web.locator('#panel-compare').first(), 'the restored compare dashboard').toContainText(/Before:[\s\S]*After:/);
     await compare.screenshot('reload-restored-compare');
+    // The restored dashboards activate the extension, which brings back the last balanced error (kept in workspace state).
+    await expect(wb.statusBarItem(String(berBefore)), `the status bar shows ${String(berBefore)} again after the reload`).toBeVisible({ timeout: 60_000 });
     await wb.screenshot('reload-restored-workbench');
   });
 });
