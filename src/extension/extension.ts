@@ -13,6 +13,7 @@ import { DashboardPanel } from './panels/dashboardPanel';
 import { TrainingPanel } from './panels/trainingPanel';
 import { showError } from './showError';
 import { LongtailStatusBar } from './statusBar';
+import { RunsPanel } from './runs/runsPanel';
 import { RunsView } from './views/runsView';
 import { readAnalysisSettings } from './settings/readSettings';
 import { WatchMode } from './watchMode';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, engine, statusBar, runsView, vscode.window.registerTreeDataProvider('longtail.runs', runsView));
   context.subscriptions.push(DashboardPanel.registerSerializer(context, log), TrainingPanel.registerSerializer(context.extensionUri, log));
   DashboardPanel.useEngine(engine);
+  context.subscriptions.push(RunsPanel.register(context, log));
 
   // The last result survives a window reload (workspace state), so a restored dashboard's activation brings
   // the status bar's balanced error back and "Open last report" still knows what to open.
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar.setBalancedError(result.balancedError);
     void context.workspaceState.update(lastResultKey, { reportPath: result.reportPath, balancedError: result.balancedError });
     runsView.refresh();
+    RunsPanel.refresh();
   };
   const onResult = (result: AnalyseResult, params: AnalyseParams, overrides?: unknown): void => {
     recordResult(result);

@@ -1,0 +1,194 @@
+/**
+ * The runs table panel (webview/runs): every run of the workspace as a sortable table with editable tags,
+ * and a chart of a chosen metric over time. One panel, opened by "Long-Tail: Open runs table" (also on the
+ * runs view's title bar). The host lists the runs (collectRuns.ts, through the one report validator) and
+ * posts the whole listing after `runs/ready` and whenever a report.json or tags.json under `.longtail/`
+ * changes — so watch mode's re-analyses appear in the open table and chart as they are written. The
+ * webview sends back only run ids; the host maps them to its own paths. Restored after a window reload.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { isFromRunsMessage, type RunsShowMessage } from '../../protocol/runsTable';
+import { dashboardHtml } from '../dashboardHtml';
+import { showError } from '../showError';
+import { RunCollector, type FoundRun } from './collectRuns';
+import type { RunFiles } from './runFiles';
+import { writeTags } from './tagStore';
+
+/** {@link RunFiles} over `vscode.workspace.fs` (local and remote workspaces alike). */
+export const vscodeRunFiles: RunFiles = {
+  async readDirectory(dir) {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.file(dir));
+    return entries.map(([name, type]) => ({ name, isDirectory: (type & vscode.FileType.Directory) !== 0 }));
+  },
+  async stat(file) {
+    const st = await vscode.workspace.fs.stat(vscode.Uri.file(file));
+    return { size: st.size, mtime: st.mtime, isFile: (st.type & vscode.FileType.File) !== 0 };
+  },
+  async readFile(file) {
+    return vscode.workspace.fs.readFile(vscode.Uri.file(file));
+  },
+  async writeFile(file, data) {
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), data);
+  },
+  async rename(from, to) {
+    await vscode.workspace.fs.rename(vscode.Uri.file(from), vscode.Uri.file(to), { overwrite: true });
+  },
+  async delete(file) {
+    try {
+      await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: false });
+    } catch (error) {
+      if (!vscodeRunFiles.missing(error)) throw error;
+    }
+  },
+  missing(error) {
+    return error instanceof vscode.FileSystemError && error.code === 'FileNotFound';
+  },
+};
+
+/** Shown instead of runs in a restricted (untrusted) workspace. */
+const restrictedNotice = 'Long-Tail Lens reads nothing from this workspace in Restricted Mode: no report is listed. Trust the workspace (Manage Workspace Trust) to see its runs.';
+
+/** The one runs table panel. */
+export class RunsPanel implements vscode.Disposable {
+  static readonly viewType = 'longtail.runsTable';
+  private static current: RunsPanel | null = null;
+  private ready = false;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly collector = new RunCollector(vscodeRunFiles);
+  /** The runs of the last listing by id: the only paths the webview's messages can reach. */
+  private runs = new Map<string, FoundRun>();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Serialises listings: a refresh asked for while one runs starts after it. */
+  private listing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    extensionUri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const webview = panel.webview;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+    webview.html = dashboardHtml(
+      webview.cspSource,
+      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'runs.js')).toString(),
+      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'runs.css')).toString(),
+      randomBytes(18).toString('base64'),
+    );
+    panel.title = 'Long-Tail: runs';
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.longtail/{runs,finetune}/*/{report,tags,training}.json');
+    const changed = (): void => this.scheduleRefresh();
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(changed),
+      watcher.onDidChange(changed),
+      watcher.onDidDelete(changed),
+      vscode.workspace.onDidGrantWorkspaceTrust(changed),
+      vscode.workspace.onDidChangeWorkspaceFolders(changed),
+      webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    RunsPanel.current = this;
+  }
+
+  /** Opens the panel (or reveals the open one and lists the runs again). */
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): RunsPanel {
+    if (RunsPanel.current) {
+      RunsPanel.current.panel.reveal();
+      RunsPanel.current.scheduleRefresh(0);
+      return RunsPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(RunsPanel.viewType, 'Long-Tail: runs', vscode.ViewColumn.Active, { enableScripts: true });
+    return new RunsPanel(extensionUri, panel, log);
+  }
+
+  /** Lists the runs again in the open panel, if any (after an analysis or fine-tune finished). */
+  static refresh(): void {
+    RunsPanel.current?.scheduleRefresh(0);
+  }
+
+  /** Registers the command and the serializer that restores the panel after a window reload. */
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+    return vscode.Disposable.from(
+      vscode.commands.registerCommand('longtail.openRunsTable', () => {
+        RunsPanel.show(context.extensionUri, log);
+      }),
+      vscode.window.registerWebviewPanelSerializer(RunsPanel.viewType, {
+        async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+          log.info('restored the runs table');
+          RunsPanel.current?.dispose();
+          new RunsPanel(context.extensionUri, panel, log);
+        },
+      }),
+      { dispose: () => RunsPanel.current?.dispose() },
+    );
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (RunsPanel.current === this) RunsPanel.current = null;
+    clearTimeout(this.refreshTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  /** A burst of file events (a fine-tune writes three files) is one listing. */
+  private scheduleRefresh(delayMs = 250): void {
+    if (this.disposed) return;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.listing = this.listing.then(() => this.post()).catch((error: unknown) => this.log.warn(`runs table: ${error instanceof Error ? error.message : String(error)}`));
+    }, delayMs);
+  }
+
+  private async onMessage(message: unknown): Promise<void> {
+    if (!isFromRunsMessage(message)) return;
+    try {
+      if (message.type === 'runs/ready') {
+        this.ready = true;
+        this.scheduleRefresh(0);
+        return;
+      }
+      if (!vscode.workspace.isTrusted) return;
+      const run = this.runs.get(message.id);
+      if (!run) {
+        this.log.warn(`runs table: no run ${JSON.stringify(message.id.slice(0, 200))} in the last listing`);
+        return;
+      }
+      if (message.type === 'runs/open') {
+        await vscode.commands.executeCommand('longtail.openReport', vscode.Uri.file(run.reportPath));
+      } else {
+        const written = await writeTags(vscodeRunFiles, run.runDir, message.tags);
+        this.log.info(`tags of ${run.runDir}: ${written.length ? written.map((t) => JSON.stringify(t)).join(', ') : 'none'}`);
+        this.scheduleRefresh(0);
+      }
+    } catch (error) {
+      await showError(error, this.log);
+      // The webview may show an edit the host refused: send the listing as it is on disk.
+      this.scheduleRefresh(0);
+    }
+  }
+
+  private async post(): Promise<void> {
+    if (!this.ready || this.disposed) return;
+    let message: RunsShowMessage;
+    if (!vscode.workspace.isTrusted) {
+      this.runs = new Map();
+      message = { type: 'runs/show', rows: [], notice: restrictedNotice };
+    } else {
+      const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      const started = Date.now();
+      const found = await this.collector.collect(folders);
+      this.runs = new Map(found.map((f) => [f.row.id, f]));
+      const invalid = found.filter((f) => f.row.error !== null).length;
+      this.log.info(`runs table: ${found.length} runs${invalid ? ` (${invalid} invalid)` : ''} listed in ${Date.now() - started} ms`);
+      message = { type: 'runs/show', rows: found.map((f) => f.row), notice: folders.length ? null : 'Open a folder to see its runs: they live in .longtail/runs/ and .longtail/finetune/.' };
+    }
+    if (!this.disposed) await this.panel.webview.postMessage(message);
+  }
+}
