@@ -20,6 +20,17 @@ export interface RunsChartActions {
   choiceChanged(metric: RunMetricId, filter: SeriesFilter): void;
 }
 
+/**
+ * A time tick, as short as the span allows: `20:07:33` within a day, `11-27 20:07` within a year, else the
+ * date. Local time, as the table shows it.
+ */
+function timeTick(ms: number, spanMs: number): string {
+  const full = formatRunTime(new Date(ms).toISOString());
+  if (spanMs < 24 * 3600 * 1000) return full.slice(11);
+  if (spanMs < 365 * 24 * 3600 * 1000) return full.slice(5, 16);
+  return full.slice(0, 10);
+}
+
 /** Renders the chart section into `container` and re-renders on every listing or choice. */
 export class RunsChartView {
   private rows: readonly RunRow[] = [];
@@ -89,6 +100,8 @@ export class RunsChartView {
       return;
     }
 
+    const xs = series.flatMap((s) => s.points.map((p) => p.x));
+    const span = Math.max(...xs) - Math.min(...xs);
     const colours = [palette.bucket.many, palette.bucket.medium, palette.bucket.few, palette.good, palette.bad, palette.heat, palette.fg];
     const config: ChartConfiguration<'line', { x: number; y: number }[]> = {
       type: 'line',
@@ -108,7 +121,7 @@ export class RunsChartView {
         parsing: false,
         interaction: { mode: 'nearest', intersect: true },
         scales: {
-          x: axis(palette, 'time (createdAt)', { type: 'linear', ticks: { color: palette.muted, maxTicksLimit: 6, callback: (v: number | string) => formatRunTime(new Date(Number(v)).toISOString()) } }),
+          x: axis(palette, 'time (createdAt)', { type: 'linear', ticks: { color: palette.muted, maxTicksLimit: 6, callback: (v: number | string) => timeTick(Number(v), span) } }),
           y: axis(palette, info.label, { ticks: { color: palette.muted, callback: (v: number | string) => fmt(Number(v)) } }),
         },
         plugins: {

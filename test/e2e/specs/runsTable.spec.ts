@@ -1,0 +1,114 @@
+/**
+ * The runs table (issue #16 item 4), in one window: a workspace with two analyses of two checkpoints (the second
+ * with a shifted classifier bias, so a different balanced error) and a fine-tune folder whose report.json is broken →
+ * "Long-Tail: Open runs table" lists all three (the broken one as a row with its one-line error); sorting by
+ * balanced error (header click, then Enter on the header) orders the rows by report.json's values; a tag added in
+ * the table lands in that run's tags.json (report.json untouched) and shows after the host re-reads it; the chart
+ * is drawn; a new analysis written while the table is open appears in place; a click on a row opens that run's
+ * dashboard. Screenshots runs-table-sorted.png, runs-table-tagged.png, runs-table-workbench.png.
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { rewriteClassifierBias, runsDir, type RunReport } from '../harness/fixtureWorkspace';
+import { log } from '../harness/log';
+import { expect, test } from '../fixtures';
+import { RunsTableWebview } from '../pages/runsTableWebview';
+import { Workbench } from '../pages/workbench';
+import { analyseWithCli } from '../steps';
+
+/** `18.33%`: the table's format (formatPercent with 2 digits). */
+const percent2 = (v: number): string => `${(100 * v).toFixed(2)}%`;
+
+test.describe('runs table', () => {
+  test.describe.configure({ mode: 'serial' });
+  let wb: Workbench;
+  let workspace: string;
+  let installed: string;
+  let a: RunReport;
+  let b: RunReport;
+  let table: RunsTableWebview;
+
+  test.beforeAll(async ({ persistentContext, harness, freshWorkspace }) => {
+    workspace = freshWorkspace('runs-table');
+    installed = harness.installedExtension;
+    // Two checkpoints: the fixture's, and a copy whose class-9 bias is raised by 2 (balanced error 18.3 → 13.7 %).
+    cpSync(join(workspace, 'model'), join(workspace, 'model-b'), { recursive: true });
+    rewriteClassifierBias(join(workspace, 'model-b', 'model.json'), 9, 2);
+    a = await analyseWithCli(installed, workspace, 'model/model.json', 'run-a');
+    b = await analyseWithCli(installed, workspace, 'model-b/model.json', 'run-b');
+    expect(a.json.summary.balancedError, 'the two runs differ in balanced error').not.toBe(b.json.summary.balancedError);
+    // Under .longtail/finetune/: the harness's listReports parses every report under .longtail/runs/.
+    mkdirSync(join(workspace, '.longtail', 'finetune', 'run-broken'), { recursive: true });
+    writeFileSync(join(workspace, '.longtail', 'finetune', 'run-broken', 'report.json'), '{"schemaVersion": 1, "createdAt": ');
+    const page = await persistentContext.newPage();
+    page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
+    wb = new Workbench(page, harness.server);
+    await wb.open(workspace, { viewport: { width: 1500, height: 1100 } });
+  });
+  test.afterAll(async () => {
+    await wb.page.close({ runBeforeUnload: false });
+  });
+
+  test('lists every run, sorts by balanced error, a broken report is a row with its error', async () => {
+    await wb.palette.run('Long-Tail: Open runs table');
+    table = await RunsTableWebview.find(wb.page, wb.notifications);
+    await expect(table.rows).toHaveCount(3, { timeout: 30_000 });
+    for (const run of [a, b]) {
+      await expect(table.row(run.name).locator('td.col-balancedError'), `${run.name}'s balanced error`).toHaveText(percent2(run.json.summary.balancedError));
+      const few = run.json.summary.buckets.few.accuracy;
+      await expect(table.row(run.name).locator('td.col-fewError'), `${run.name}'s few-shot error`).toHaveText(few === null ? '—' : percent2(1 - few));
+      await expect(table.row(run.name).locator('td.col-model')).toHaveText(run.name === 'run-a' ? 'model/model.json' : 'model-b/model.json');
+    }
+    await expect(table.row('run-broken').locator('td.run-error'), 'the broken report’s one-line error').toHaveText(/finetune\/run-broken\/report\.json is not valid JSON/);
+
+    const ascending = [a, b].sort((x, y) => x.json.summary.balancedError - y.json.summary.balancedError).map((r) => r.name);
+    await table.sortBy('balancedError');
+    await expect(table.header('balancedError')).toHaveAttribute('aria-sort', 'ascending');
+    await expect.poll(() => table.folders()).toEqual([...ascending, 'run-broken']);
+    await table.sortBy('balancedError');
+    await expect(table.header('balancedError')).toHaveAttribute('aria-sort', 'descending');
+    await expect.poll(() => table.folders()).toEqual([...ascending].reverse().concat('run-broken'));
+    // Keyboard: the header button keeps focus after a re-render, Enter flips the order again.
+    await expect(table.header('balancedError').locator('button')).toBeFocused();
+    await wb.page.keyboard.press('Enter');
+    await expect(table.header('balancedError')).toHaveAttribute('aria-sort', 'ascending');
+    await expect.poll(() => table.folders()).toEqual([...ascending, 'run-broken']);
+    log(`  sorted by balanced error: ${ascending.map((n) => `${n} ${percent2((n === a.name ? a : b).json.summary.balancedError)}`).join(' < ')}`);
+    await table.expectChartDrawn();
+    await table.screenshot('runs-table-sorted');
+  });
+
+  test('a tag edited in the table is written to tags.json beside report.json', async () => {
+    const reportBefore = readFileSync(b.file);
+    const tagsFile = join(runsDir(workspace), b.name, 'tags.json');
+    expect(existsSync(tagsFile), 'no tags.json yet').toBe(false);
+    await table.addTag(b.name, 'bias +2');
+    await expect.poll(() => (existsSync(tagsFile) ? JSON.parse(readFileSync(tagsFile, 'utf8')) : null), { timeout: 15_000 }).toEqual({ tags: ['bias +2'] });
+    await expect.poll(() => table.tags(b.name), { timeout: 15_000 }).toEqual(['bias +2']);
+    await table.addTag(b.name, '<b>not bold</b>');
+    await expect.poll(() => JSON.parse(readFileSync(tagsFile, 'utf8')), { timeout: 15_000 }).toEqual({ tags: ['bias +2', '<b>not bold</b>'] });
+    await expect.poll(() => table.tags(b.name), { timeout: 15_000 }).toEqual(['bias +2', '<b>not bold</b>']);
+    await expect(table.row(b.name).locator('.tags b'), 'a tag is text, not markup').toHaveCount(0);
+    await table.removeTag(b.name, 'bias +2');
+    await expect.poll(() => JSON.parse(readFileSync(tagsFile, 'utf8')), { timeout: 15_000 }).toEqual({ tags: ['<b>not bold</b>'] });
+    await expect.poll(() => table.tags(b.name), { timeout: 15_000 }).toEqual(['<b>not bold</b>']);
+    expect(readFileSync(b.file).equals(reportBefore), 'report.json untouched').toBe(true);
+    // The sort chosen before is kept through the host's new listings.
+    await expect(table.header('balancedError')).toHaveAttribute('aria-sort', 'ascending');
+    await table.screenshot('runs-table-tagged');
+  });
+
+  test('a run written while the table is open appears in place; a row click opens its dashboard', async () => {
+    cpSync(join(workspace, 'model'), join(workspace, 'model-c'), { recursive: true });
+    rewriteClassifierBias(join(workspace, 'model-c', 'model.json'), 0, 4);
+    const c = await analyseWithCli(installed, workspace, 'model-c/model.json', 'run-c');
+    await expect(table.rows, 'the new run is listed without reopening the table').toHaveCount(4, { timeout: 30_000 });
+    await expect(table.row(c.name).locator('td.col-balancedError')).toHaveText(percent2(c.json.summary.balancedError));
+
+    await table.row(a.name).locator('td.col-balancedError').click();
+    await expect(wb.editorTab(`Long-Tail: ${a.name}`), 'the run’s dashboard tab').toBeVisible({ timeout: 60_000 });
+    const dashboard = await wb.dashboard(`h1:has-text("${a.name}")`);
+    await expect(dashboard.balancedError).toHaveText(`${(100 * a.json.summary.balancedError).toFixed(1)}%`);
+    await wb.screenshot('runs-table-workbench');
+  });
+});
