@@ -71,6 +71,16 @@ export class RunsTableWebview {
     return this.web.locator('#runs-chart');
   }
 
+  /** The line under the chart's filters (`balanced error (…) of 3 runs over time, …`). */
+  get chartNote(): Locator {
+    return this.web.locator('#runs-chart-note');
+  }
+
+  /** The chart's points as the rows of its text alternative (time, checkpoint, run, value), oldest first per checkpoint. */
+  get chartPoints(): Locator {
+    return this.web.locator('.runs-chart-section details.alt tbody tr');
+  }
+
   /** Fails unless the chart has been drawn (pixels read back, as for the dashboard's charts); returns a summary. */
   expectChartDrawn(): Promise<string> {
     return this.webview.expectCanvasDrawn(this.chart, 'the runs chart');

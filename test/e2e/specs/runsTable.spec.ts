@@ -5,16 +5,18 @@
  * balanced error (header click, then Enter on the header) orders the rows by report.json's values; a tag added in
  * the table lands in that run's tags.json (report.json untouched) and shows after the host re-reads it; the chart
  * is drawn; a new analysis written while the table is open appears in place; a click on a row opens that run's
- * dashboard. Screenshots runs-table-sorted.png, runs-table-tagged.png, runs-table-workbench.png.
+ * dashboard. With watch mode on, a checkpoint analysed from the palette and then rewritten gains a point on its line
+ * in the open chart; after a window reload the table comes back with its sort and chart filter. Screenshots
+ * runs-table-sorted.png, runs-table-tagged.png, runs-table-workbench.png, runs-table-watch.png.
  */
 import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rewriteClassifierBias, runsDir, type RunReport } from '../harness/fixtureWorkspace';
+import { FIXTURE_INPUTS, rewriteClassifierBias, runsDir, waitForReports, type RunReport } from '../harness/fixtureWorkspace';
 import { log } from '../harness/log';
 import { expect, test } from '../fixtures';
 import { RunsTableWebview } from '../pages/runsTableWebview';
 import { Workbench } from '../pages/workbench';
-import { analyseWithCli } from '../steps';
+import { analyseFromPalette, analyseWithCli } from '../steps';
 
 /** `18.33%`: the table's format (formatPercent with 2 digits). */
 const percent2 = (v: number): string => `${(100 * v).toFixed(2)}%`;
@@ -40,6 +42,8 @@ test.describe('runs table', () => {
     // Under .longtail/finetune/: the harness's listReports parses every report under .longtail/runs/.
     mkdirSync(join(workspace, '.longtail', 'finetune', 'run-broken'), { recursive: true });
     writeFileSync(join(workspace, '.longtail', 'finetune', 'run-broken', 'report.json'), '{"schemaVersion": 1, "createdAt": ');
+    // Watch mode on (the fixture's thresholds kept): the last case's analysis is followed.
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'longtail.buckets.manyThreshold': 50, 'longtail.buckets.fewThreshold': 15, 'longtail.watch': true }, null, 2));
     const page = await persistentContext.newPage();
     page.on('pageerror', (e) => log(`  [page error] ${e.message.split('\n')[0]}`));
     wb = new Workbench(page, harness.server);
@@ -110,5 +114,37 @@ test.describe('runs table', () => {
     const dashboard = await wb.dashboard(`h1:has-text("${a.name}")`);
     await expect(dashboard.balancedError).toHaveText(`${(100 * a.json.summary.balancedError).toFixed(1)}%`);
     await wb.screenshot('runs-table-workbench');
+  });
+
+  test('watch mode fills the chart: a rewritten checkpoint adds a point to its line in the open table', async () => {
+    const { report: watched } = await analyseFromPalette(wb, workspace, 4);
+    await wb.palette.run('Long-Tail: Open runs table');
+    table = await RunsTableWebview.find(wb.page, wb.notifications);
+    await expect(table.rows).toHaveCount(5, { timeout: 30_000 });
+    await table.web.locator('#runs-model-filter').selectOption({ label: 'model/model.json' });
+    // run-a (CLI) and the palette's analysis: the same checkpoint, one line.
+    await expect(table.chartNote).toContainText('of 2 runs over time');
+    rewriteClassifierBias(join(workspace, FIXTURE_INPUTS.model), 9, 2);
+    const next = await waitForReports(workspace, 5, 120_000, () => wb.notifications.failOnExtensionError());
+    log(`  watch mode wrote ${next.name} after ${watched.name}: balanced error ${watched.json.summary.balancedError} → ${next.json.summary.balancedError}`);
+    await expect(table.rows, 'the re-analysis is listed in the open table').toHaveCount(6, { timeout: 30_000 });
+    await expect(table.chartNote, 'and charted on the checkpoint’s line').toContainText('of 3 runs over time', { timeout: 30_000 });
+    await expect(table.chartPoints).toHaveCount(3);
+    await expect(table.chartPoints.last(), 'the newest point is the watch run’s').toContainText(next.name);
+    await table.expectChartDrawn();
+    await table.screenshot('runs-table-watch');
+  });
+
+  test('after a window reload the table comes back with its sort and chart filter', async () => {
+    await wb.reloadWindow();
+    await wb.editorTab('Long-Tail: runs').click();
+    table = await RunsTableWebview.find(wb.page, wb.notifications);
+    await expect(table.rows).toHaveCount(6, { timeout: 30_000 });
+    await expect(table.header('balancedError')).toHaveAttribute('aria-sort', 'ascending');
+    const shown = await table.rows.evaluateAll((rows) => rows.map((r) => Number(r.querySelector('td.col-balancedError')?.getAttribute('data-value') ?? 'NaN')));
+    const valid = shown.filter((v) => !Number.isNaN(v));
+    expect(valid, 'rows in ascending balanced error').toEqual([...valid].sort((x, y) => x - y));
+    await expect(table.web.locator('#runs-model-filter option:checked')).toHaveText('model/model.json');
+    await expect(table.chartNote).toContainText('of 3 runs over time');
   });
 });
