@@ -41,6 +41,11 @@ export interface AnalyseParams {
   readonly confusionMatrixLimit?: number;
   /** Most confident mistakes kept per class and per top confused pair for the drill-down (default 8). */
   readonly examplesPerClass?: number;
+  /**
+   * Largest stratified sample of eval embeddings laid out by UMAP next to the PCA (default 5000, at most 20000;
+   * 0 = no UMAP). See src/engine/analysis/umapProjection.ts.
+   */
+  readonly umapPoints?: number;
   /** Fraction of each class's eval examples held out to choose post-hoc τ (default 0.2; 0 = off). */
   readonly valFraction?: number;
   /** Seed of that held-out split and of the bootstrap intervals (default 0). */

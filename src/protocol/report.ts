@@ -300,6 +300,33 @@ export interface ProjectionReport {
   /** Examples in eval and examples sampled. */
   readonly total: number;
   readonly sampled: number;
+  /** UMAP of a stratified sample of the eval embeddings, computed by the engine. Absent in older reports and when turned off. */
+  readonly umap?: UmapProjection;
+}
+
+/** Parameters a UMAP layout was computed with (umap-js; McInnes, Healy & Melville 2018). */
+export interface UmapParams {
+  /** Neighbours of the fuzzy k-NN graph (the requested value, lowered to sampled − 1 for tiny samples). */
+  readonly nNeighbors: number;
+  /** Smallest distance between points in the layout. */
+  readonly minDist: number;
+  /** Optimisation epochs. */
+  readonly nEpochs: number;
+  /** Seed of the sample, the initial layout and the negative sampling. */
+  readonly seed: number;
+  /** Largest sample size asked for. */
+  readonly maxPoints: number;
+  /** Distance of the k-NN graph on the raw embeddings (exact neighbours). */
+  readonly metric: 'euclidean';
+}
+
+/** A 2-D UMAP layout of a stratified sample of the eval embeddings (every class appears when it fits). */
+export interface UmapProjection {
+  /** Points: [x, y, label] per sampled example. */
+  readonly points: readonly (readonly [number, number, number])[];
+  /** The eval index of each point (the drill-down opens it). */
+  readonly indices: readonly number[];
+  readonly params: UmapParams;
 }
 
 /**

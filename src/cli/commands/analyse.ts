@@ -1,6 +1,7 @@
 /** `longtail analyse`: computes the diagnostics of a checkpoint on an eval set and writes report.json. */
 import { parseArgs } from 'node:util';
 import { maxConfusionMatrixLimit } from '../../engine/analysis/buildReport';
+import { maxUmapPoints } from '../../engine/analysis/umapProjection';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import type { CancellationSignal } from '../../protocol/progress';
 import { bucketNames, type HeldOutChoice, type Interval, type PostHocSweep, type Report } from '../../protocol/report';
@@ -30,6 +31,8 @@ export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--tra
   --confusion-limit <n>   store the full confusion matrix up to this many classes (default 100, at most 2000)
   --examples-per-class <n>  most confident mistakes kept per class and per top confusion for the drill-down
                           (default 8, 0 to 64)
+  --umap-points <n>       UMAP of the eval embeddings next to the PCA over a stratified sample of at most n
+                          (default 5000, at most 20000; 0 = no UMAP; a few seconds at 5000)
   --val-split <f>         hold out this fraction of each class's eval examples to choose post-hoc τ, and report
                           that τ on the rest (default 0.2; 0 = off; the sweeps' best τ on all of eval is an oracle)
   --seed <n>              seed of the held-out split (default 0)
@@ -170,6 +173,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       few: { type: 'string' },
       'confusion-limit': { type: 'string' },
       'examples-per-class': { type: 'string' },
+      'umap-points': { type: 'string' },
       'val-split': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -204,6 +208,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     fewThreshold: intOption('few', values.few, 1),
     confusionMatrixLimit: intOption('confusion-limit', values['confusion-limit'], 2, maxConfusionMatrixLimit),
     examplesPerClass: intOption('examples-per-class', values['examples-per-class'], 0, 64),
+    umapPoints: intOption('umap-points', values['umap-points'], 0, maxUmapPoints),
     valFraction: fractionOption('val-split', values['val-split']),
     seed: intOption('seed', values.seed, 0),
     preprocessing: parsePreprocessingFlags(values),

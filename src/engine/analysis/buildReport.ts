@@ -19,6 +19,7 @@ import { multiplyABt } from './matmul';
 import { predictionShare } from './predictionShare';
 import { scoreLogits, topKAccuracy } from './predictions';
 import { defaultProjectionMaxPoints, defaultProjectionSeed, pcaProjection } from './projection';
+import { resolveUmapOptions, umapStages } from './umapProjection';
 import { headReproducesLogits, tauNormalisationCorrect } from './tauNormalisation';
 import { runSweep } from './tauSelection';
 import { classTightness } from './tightness';
@@ -58,11 +59,11 @@ export const maxConfusionMatrixLimit = 2000;
  * argmax f − τ log π for τ = 0…2 step 0.1 (one N·C·21 pass), the grid extended while the best τ is on its
  * upper edge; with a head: ‖w_y‖ and their correlation with log n_y; with head and embeddings: the
  * τ-normalisation sweeps with the bias dropped (Kang et al.) and, when there is a bias, kept (scores f − b
- * when the head reproduces the logits, else W·φ recomputed blockwise); with embeddings: tightness and a
- * seeded 2-D PCA. Every sweep also chooses τ on a seeded, stratified validation part of the eval set
- * (`valFraction`, default 0.2) and reports it on the rest (`postHoc.selection`); the sweeps' own best τ is
- * an oracle. Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D]
- * (PyTorch layout), head.bias [C]. Citation: docs/methods.md §1.4, §2.1, §3.1, §8.3, §9; report.ts.
+ * when the head reproduces the logits, else W·φ recomputed blockwise); with embeddings: tightness, a
+ * seeded 2-D PCA and, with `options.umap`, a seeded UMAP of a stratified sample (umapProjection.ts). Every
+ * sweep also chooses τ on a seeded, stratified validation part of the eval set (`valFraction`, default 0.2)
+ * and reports it on the rest (`postHoc.selection`); the sweeps' own best τ is an oracle. Shapes: logits
+ * [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D] (PyTorch layout), head.bias [C]. Citation: docs/methods.md §1.4, §2.1, §3.1, §8.3, §9; report.ts.
  */
 export function buildReport(input: DiagnosticsInput, provenance: ReportProvenance, options: BuildReportOptions = {}): Report {
   const stages = reportStages(input, provenance, options);
@@ -114,6 +115,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const topK = checkOption('topPairs', options.topPairs ?? 20, 0);
   const maxPoints = checkOption('projectionMaxPoints', options.projectionMaxPoints ?? defaultProjectionMaxPoints, 1);
   const seed = options.projectionSeed ?? defaultProjectionSeed;
+  if (options.umap) resolveUmapOptions(options.umap);
   const multiply = options.multiplyABt ?? multiplyABt;
   const valFraction = options.valFraction ?? defaultValFraction;
   if (!(valFraction >= 0 && valFraction < 1)) {
@@ -228,8 +230,10 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
     resultantLengthSpearmanLogCount = spearman(r, logN);
   }
   yield 'tightness';
-  const projection = embeddings !== null && d !== null ? pcaProjection(embeddings, labels, d, maxPoints, seed, multiply) : null;
+  const pca = embeddings !== null && d !== null ? pcaProjection(embeddings, labels, d, maxPoints, seed, multiply) : null;
   yield 'projection';
+  const umap = options.umap && pca !== null && embeddings !== null && d !== null ? yield* umapStages(embeddings, labels, c, d, { seed, ...options.umap }, multiply) : null;
+  const projection = pca && umap ? { ...pca, umap } : pca;
 
   const classes: ClassReport[] = [];
   for (let y = 0; y < c; y++) {

@@ -2,6 +2,7 @@
  * Input types of the diagnostics engine. All matrices are flat, row-major typed arrays; shapes are given
  * in the JSDoc of each field. No nested JS arrays are used for data.
  */
+import type { UmapOptions } from './umapProjection';
 
 /** A flat float buffer: float32 (as produced by TF.js / ONNX) or float64. */
 export type FloatArray = Float32Array | Float64Array;
@@ -64,6 +65,11 @@ export interface DiagnosticsOptions {
   readonly projectionMaxPoints?: number;
   /** Seed of the projection sample (default 20240601). */
   readonly projectionSeed?: number;
+  /**
+   * UMAP next to the PCA (sample size, neighbours, min distance, epochs; seed default: projectionSeed). Absent: no
+   * UMAP (the analysis pipeline passes one, default 5,000 points; unit tests of other stages stay fast).
+   */
+  readonly umap?: UmapOptions;
   /** Dense product kernel for the large products (default: the blocked JS kernel). */
   readonly multiplyABt?: MultiplyABt;
   /**

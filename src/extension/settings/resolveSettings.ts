@@ -14,7 +14,7 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 
 /** The settings that shape an analysis (and fine-tuning's bucket thresholds). */
-export const analysisSettingKeys = ['batchSize', 'manyThreshold', 'fewThreshold', 'confusionMatrixLimit'] as const;
+export const analysisSettingKeys = ['batchSize', 'manyThreshold', 'fewThreshold', 'confusionMatrixLimit', 'umapPoints'] as const;
 
 /** One of {@link analysisSettingKeys}. */
 export type AnalysisSettingKey = (typeof analysisSettingKeys)[number];
@@ -31,13 +31,14 @@ export const settingIds: Readonly<Record<AnalysisSettingKey, string>> = {
   manyThreshold: 'buckets.manyThreshold',
   fewThreshold: 'buckets.fewThreshold',
   confusionMatrixLimit: 'confusionMatrixLimit',
+  umapPoints: 'umapPoints',
 };
 
 /** Smallest valid value of each key (the same minimums as package.json's schema). */
-const minimums: Readonly<Record<AnalysisSettingKey, number>> = { batchSize: 1, manyThreshold: 1, fewThreshold: 1, confusionMatrixLimit: 2 };
+const minimums: Readonly<Record<AnalysisSettingKey, number>> = { batchSize: 1, manyThreshold: 1, fewThreshold: 1, confusionMatrixLimit: 2, umapPoints: 0 };
 
 /** Used when a layer has no contributed default (must equal package.json's defaults). */
-export const builtInDefaults: AnalysisSettings = { batchSize: 256, manyThreshold: 100, fewThreshold: 20, confusionMatrixLimit: 100 };
+export const builtInDefaults: AnalysisSettings = { batchSize: 256, manyThreshold: 100, fewThreshold: 20, confusionMatrixLimit: 100, umapPoints: 5000 };
 
 /** The part of VS Code's `WorkspaceConfiguration.inspect()` result the resolver reads. */
 export interface SettingInspection {
@@ -90,7 +91,7 @@ function fromFile(file: NonNullable<SettingLayers['file']>): Partial<Record<Anal
  * Resolves every analysis setting: defaults < longtail.json < explicit user / workspace / folder
  * settings < command arguments. Invalid values are errors naming where they are: INVALID_FILE for
  * longtail.json, INVALID_OPTION for settings and arguments (integers, at least 1; the matrix limit at
- * least 2).
+ * least 2; umapPoints at least 0, 0 turning UMAP off).
  */
 export function resolveSettings(layers: SettingLayers): ResolvedSettings {
   const values = { ...builtInDefaults } as Record<AnalysisSettingKey, number>;
