@@ -47,6 +47,18 @@ export function isRunMetricId(value: unknown): value is RunMetricId {
   return typeof value === 'string' && runMetrics.some((m) => m.id === value);
 }
 
+/** An ISO 8601 date and time with an explicit zone (`Z` or `±hh:mm`), as the engine writes `createdAt`. */
+const zonedIsoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A report's `createdAt` in ms since the epoch, NaN when it is missing or not an ISO 8601 time with a zone.
+ * A time without a zone is refused rather than read as the viewer's local time (JavaScript's rule), so
+ * the order and the chart do not depend on the machine's time zone.
+ */
+export function runTimeMs(createdAt: string | null): number {
+  return createdAt !== null && zonedIsoTime.test(createdAt) ? Date.parse(createdAt) : NaN;
+}
+
 /** Where a run lives: an analysis (`.longtail/runs/<folder>`) or a fine-tune (`.longtail/finetune/<folder>`). */
 export type RunKind = 'analysis' | 'finetune';
 
@@ -81,6 +93,8 @@ export interface RunRow {
 export interface RunsShowMessage {
   readonly type: 'runs/show';
   readonly rows: readonly RunRow[];
+  /** One line each, shown above the rows: what the listing left out and why (limits, links out of the workspace). */
+  readonly notes: readonly string[];
   /** Shown instead of rows (Restricted Mode, no workspace folder). */
   readonly notice: string | null;
 }
@@ -106,21 +120,31 @@ export interface RunsSetTagsMessage {
 /** Any message the runs webview sends. */
 export type FromRunsMessage = RunsReadyMessage | RunsOpenMessage | RunsSetTagsMessage;
 
-/** Longest run id the host accepts from the webview. */
-const maxIdLength = 4096;
+/**
+ * The shape of a run id: `<workspace index>/<kind>/<folder name>` (a name, never a path: no separator, not
+ * `.` or `..`, at most 255 characters as file systems allow).
+ */
+const runIdPattern = /^\d{1,4}\/(analysis|finetune)\/(?!\.\.?$)[^/\\]{1,255}$/;
 
-/** Checks a message from the runs webview (it is untrusted: the host acts only on well-formed ones). */
+/** Most tags a `runs/setTags` message may carry, and the longest (the host checks the tags' own limits, 32 × 64). */
+const maxMessageTags = 64;
+const maxMessageTagLength = 256;
+
+/**
+ * Checks a message from the runs webview (it is untrusted: the host acts only on well-formed ones). A
+ * message names a run only by its id, which the host looks up in its last listing; it never carries a path.
+ */
 export function isFromRunsMessage(value: unknown): value is FromRunsMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
-  const okId = typeof m.id === 'string' && m.id.length > 0 && m.id.length <= maxIdLength;
+  const okId = typeof m.id === 'string' && runIdPattern.test(m.id);
   switch (m.type) {
     case 'runs/ready':
       return true;
     case 'runs/open':
       return okId;
     case 'runs/setTags':
-      return okId && Array.isArray(m.tags) && m.tags.length <= 1000 && m.tags.every((t) => typeof t === 'string');
+      return okId && Array.isArray(m.tags) && m.tags.length <= maxMessageTags && m.tags.every((t) => typeof t === 'string' && t.length <= maxMessageTagLength);
     default:
       return false;
   }
@@ -130,5 +154,5 @@ export function isFromRunsMessage(value: unknown): value is FromRunsMessage {
 export function isRunsShowMessage(value: unknown): value is RunsShowMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
-  return m.type === 'runs/show' && Array.isArray(m.rows) && (m.notice === null || typeof m.notice === 'string');
+  return m.type === 'runs/show' && Array.isArray(m.rows) && Array.isArray(m.notes) && m.notes.every((n) => typeof n === 'string') && (m.notice === null || typeof m.notice === 'string');
 }

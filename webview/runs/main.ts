@@ -29,9 +29,10 @@ function start(): void {
 
   const status = h('p', { class: 'meta', id: 'runs-status', role: 'status' }, 'Loading runs…');
   const notice = h('p', { class: 'note', id: 'runs-notice', hidden: true });
+  const notes = h('ul', { class: 'note', id: 'runs-notes', hidden: true });
   const tableBox = h('div', { class: 'table-viewport runs-viewport' });
   const chartBox = h('section', { class: 'runs-chart-section', 'aria-label': 'Metric over time' });
-  root.replaceChildren(h('h1', null, 'Long-Tail runs'), status, notice, tableBox, chartBox);
+  root.replaceChildren(h('h1', null, 'Long-Tail runs'), status, notice, notes, tableBox, chartBox);
 
   const open = (id: string): void => api?.postMessage({ type: 'runs/open', id });
   const table = new RunsTableView(tableBox, state.sort, {
@@ -47,6 +48,9 @@ function start(): void {
   const show = (m: RunsShowMessage): void => {
     notice.hidden = m.notice === null;
     notice.textContent = m.notice ?? '';
+    // What the listing left out (limits, links out of the workspace): untrusted text, as text nodes.
+    notes.hidden = m.notes.length === 0;
+    notes.replaceChildren(...m.notes.map((n) => h('li', null, n)));
     const invalid = m.rows.filter((r) => r.error !== null).length;
     status.textContent = m.notice !== null ? '' : m.rows.length === 0 ? 'No runs yet: analyse a checkpoint (Long-Tail: Analyse long-tail checkpoint).' : `${m.rows.length} run${m.rows.length === 1 ? '' : 's'}${invalid ? `, ${invalid} with a report that cannot be read` : ''}. Click a row to open its dashboard.`;
     table.update(m.rows);

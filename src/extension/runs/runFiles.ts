@@ -4,18 +4,29 @@
  * `vscode.workspace.fs`, unit tests pass Node's fs on a temporary folder. Paths are absolute file paths.
  */
 
-/** A directory entry: its name and whether it is a folder. */
+/** A directory entry: its name, whether it is a folder (a link's target counts) and whether it is a symbolic link. */
 export interface RunDirEntry {
   readonly name: string;
   readonly isDirectory: boolean;
+  readonly isSymbolicLink: boolean;
+}
+
+/** What {@link RunFiles.stat} tells of a file; like `vscode.workspace.fs.stat`, a link's target is described and the link flagged. */
+export interface RunFileStat {
+  readonly size: number;
+  readonly mtime: number;
+  readonly isFile: boolean;
+  readonly isSymbolicLink: boolean;
 }
 
 /** File access for the runs table. Every method rejects when the operation fails; `missing` tells "not there" apart. */
 export interface RunFiles {
   /** The entries of a folder. */
   readDirectory(dir: string): Promise<RunDirEntry[]>;
-  /** Size in bytes and modification time (ms) of a file; rejects for a missing file. */
-  stat(file: string): Promise<{ readonly size: number; readonly mtime: number; readonly isFile: boolean }>;
+  /** Size in bytes, modification time (ms) and kind of a file; rejects for a missing file. */
+  stat(file: string): Promise<RunFileStat>;
+  /** The canonical path of an existing file or folder, links resolved (to check that it lies in the workspace folder). */
+  realPath(file: string): Promise<string>;
   /** The whole file. */
   readFile(file: string): Promise<Uint8Array>;
   /** Creates or truncates `file` with `data`. */

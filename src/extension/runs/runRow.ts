@@ -4,8 +4,9 @@
  */
 import { bucketNames, type Bucket, type Report } from '../../protocol/report';
 import type { RunKind, RunMetricId, RunRow } from '../../protocol/runsTable';
+import { escapeControls } from '../../protocol/untrustedText';
 
-/** Where a run lives. */
+/** Where a run lives; `folder` and `reportPath` are for display (control and bidi characters escaped). */
 export interface RunLocation {
   readonly id: string;
   readonly kind: RunKind;
@@ -71,7 +72,7 @@ export function runRowFromReport(at: RunLocation, report: Report, training: Trai
   return {
     ...at,
     createdAt: report.createdAt,
-    model: report.model.path,
+    model: escapeControls(report.model.path),
     loss: training?.loss ?? null,
     scope: training?.scope ?? null,
     metrics: runMetricsOf(report),
@@ -86,9 +87,12 @@ export function invalidRunRow(at: RunLocation, error: string, tags: readonly str
   return { ...at, createdAt: null, model: null, loss: null, scope: null, metrics: noMetrics(), tags: [...tags], error: oneLine(error), tagsError: tagsError === null ? null : oneLine(tagsError) };
 }
 
-/** A message as one line of at most 300 characters (a report's error can quote untrusted text). */
+/**
+ * A message as one line of at most 300 characters (a report's error can quote untrusted text): line
+ * breaks become spaces, other control, separator and bidi characters `\uXXXX` (src/protocol/untrustedText.ts).
+ */
 export function oneLine(text: string): string {
-  const line = text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+  const line = escapeControls(text.replace(/[\r\n]+/g, ' ').trim());
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
@@ -119,6 +123,6 @@ export function trainingInfoOf(json: unknown): TrainingInfo {
       loss = options.length ? `${l.name} (${options.join(', ')})` : l.name;
     }
   }
-  const cut = (s: string | null): string | null => (s === null ? null : s.length > 80 ? `${s.slice(0, 79)}…` : s);
+  const cut = (s: string | null): string | null => (s === null ? null : escapeControls(s.length > 80 ? `${s.slice(0, 79)}…` : s));
   return { loss: cut(loss), scope: cut(typeof t.scope === 'string' ? t.scope : null) };
 }

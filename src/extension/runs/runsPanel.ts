@@ -7,11 +7,12 @@
  * webview sends back only run ids; the host maps them to its own paths. Restored after a window reload.
  */
 import { randomBytes } from 'node:crypto';
+import { promises as nodeFs } from 'node:fs';
 import * as vscode from 'vscode';
 import { isFromRunsMessage, type RunsShowMessage } from '../../protocol/runsTable';
 import { dashboardHtml } from '../dashboardHtml';
 import { showError } from '../showError';
-import { RunCollector, type FoundRun } from './collectRuns';
+import { checkRunStillInside, RunCollector, type FoundRun } from './collectRuns';
 import type { RunFiles } from './runFiles';
 import { writeTags } from './tagStore';
 
@@ -19,11 +20,15 @@ import { writeTags } from './tagStore';
 export const vscodeRunFiles: RunFiles = {
   async readDirectory(dir) {
     const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.file(dir));
-    return entries.map(([name, type]) => ({ name, isDirectory: (type & vscode.FileType.Directory) !== 0 }));
+    return entries.map(([name, type]) => ({ name, isDirectory: (type & vscode.FileType.Directory) !== 0, isSymbolicLink: (type & vscode.FileType.SymbolicLink) !== 0 }));
   },
   async stat(file) {
     const st = await vscode.workspace.fs.stat(vscode.Uri.file(file));
-    return { size: st.size, mtime: st.mtime, isFile: (st.type & vscode.FileType.File) !== 0 };
+    return { size: st.size, mtime: st.mtime, isFile: (st.type & vscode.FileType.File) !== 0, isSymbolicLink: (st.type & vscode.FileType.SymbolicLink) !== 0 };
+  },
+  async realPath(file) {
+    // Only `file:` workspace folders are listed, and the extension host runs where they are.
+    return nodeFs.realpath(file);
   },
   async readFile(file) {
     return vscode.workspace.fs.readFile(vscode.Uri.file(file));
@@ -62,6 +67,8 @@ export class RunsPanel implements vscode.Disposable {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Serialises listings: a refresh asked for while one runs starts after it. */
   private listing: Promise<void> = Promise.resolve();
+  /** Serialises tag writes: one webview cannot start many at once. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     extensionUri: vscode.Uri,
@@ -156,14 +163,20 @@ export class RunsPanel implements vscode.Disposable {
       }
       if (!vscode.workspace.isTrusted) return;
       const run = this.runs.get(message.id);
-      if (!run) {
-        this.log.warn(`runs table: no run ${JSON.stringify(message.id.slice(0, 200))} in the last listing`);
+      if (!run || !run.actionable) {
+        this.log.warn(`runs table: no run ${JSON.stringify(message.id.slice(0, 200))} to act on in the last listing`);
         return;
       }
       if (message.type === 'runs/open') {
         await vscode.commands.executeCommand('longtail.openReport', vscode.Uri.file(run.reportPath));
       } else {
-        const written = await writeTags(vscodeRunFiles, run.runDir, message.tags);
+        const write = this.writing.then(async () => {
+          // The folder may have been replaced by a link since the listing: check again right before writing.
+          await checkRunStillInside(vscodeRunFiles, run);
+          return writeTags(vscodeRunFiles, run.runDir, message.tags);
+        });
+        this.writing = write.catch(() => undefined);
+        const written = await write;
         this.log.info(`tags of ${run.runDir}: ${written.length ? written.map((t) => JSON.stringify(t)).join(', ') : 'none'}`);
         this.scheduleRefresh(0);
       }
@@ -179,15 +192,18 @@ export class RunsPanel implements vscode.Disposable {
     let message: RunsShowMessage;
     if (!vscode.workspace.isTrusted) {
       this.runs = new Map();
-      message = { type: 'runs/show', rows: [], notice: restrictedNotice };
+      message = { type: 'runs/show', rows: [], notes: [], notice: restrictedNotice };
     } else {
       const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
       const started = Date.now();
-      const found = await this.collector.collect(folders);
+      const listing = await this.collector.collect(folders);
+      const found = listing.runs;
       this.runs = new Map(found.map((f) => [f.row.id, f]));
       const invalid = found.filter((f) => f.row.error !== null).length;
-      this.log.info(`runs table: ${found.length} runs${invalid ? ` (${invalid} invalid)` : ''} listed in ${Date.now() - started} ms`);
-      message = { type: 'runs/show', rows: found.map((f) => f.row), notice: folders.length ? null : 'Open a folder to see its runs: they live in .longtail/runs/ and .longtail/finetune/.' };
+      this.log.info(`runs table: ${found.length} runs${invalid ? ` (${invalid} invalid)` : ''} listed in ${Date.now() - started} ms${listing.notes.length ? `; ${listing.notes.join(' ')}` : ''}`);
+      message = { type: 'runs/show', rows: found.map((f) => f.row), notes: listing.notes, notice: folders.length ? null : 'Open a folder to see its runs: they live in .longtail/runs/ and .longtail/finetune/.' };
+      // Reports left for lack of read budget are read by the next listing.
+      if (listing.incomplete) this.scheduleRefresh(1000);
     }
     if (!this.disposed) await this.panel.webview.postMessage(message);
   }

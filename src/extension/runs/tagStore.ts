@@ -5,6 +5,8 @@
  * temporary sibling in the same folder, then renamed over tags.json, so a reader never sees half a file.
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { firstUnsafeChar } from '../../protocol/untrustedText';
+import { parseJsonText } from '../parseJsonText';
 import type { RunFiles } from './runFiles';
 
 /** The file name of a run's tags. */
@@ -19,9 +21,6 @@ export const tagLimits = {
   /** Longest tag, in UTF-16 code units after trimming. */
   length: 64,
 } as const;
-
-/** Characters a tag may not contain: C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates. */
-const forbidden = /[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/;
 
 function joinPath(dir: string, name: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${name}` : `${dir}/${name}`;
@@ -41,8 +40,9 @@ export function checkTag(tag: unknown, where: string): string {
   const t = tag.trim();
   if (t === '') throw new LongtailError(ErrorCode.InvalidOption, `${where}: a tag cannot be empty`);
   if (t.length > tagLimits.length) throw new LongtailError(ErrorCode.InvalidOption, `${where}: a tag has at most ${tagLimits.length} characters (found ${t.length})`);
-  const bad = forbidden.exec(t);
-  if (bad) throw new LongtailError(ErrorCode.InvalidOption, `${where}: a tag cannot contain the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates (src/protocol/untrustedText.ts).
+  const bad = firstUnsafeChar(t);
+  if (bad !== null) throw new LongtailError(ErrorCode.InvalidOption, `${where}: a tag cannot contain the control character U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
   return t;
 }
 
@@ -70,12 +70,7 @@ export function parseTags(text: string, file: string): string[] {
   const fail = (why: string): never => {
     throw new LongtailError(ErrorCode.InvalidFile, `${file} is not a valid tags file: ${why}`, { file });
   };
-  let value: unknown;
-  try {
-    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    return fail(`not JSON (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
-  }
+  const value = parseJsonText(text, file);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it must be an object { "tags": [...] }');
   const tags = (value as { tags?: unknown }).tags;
   if (!Array.isArray(tags)) return fail('/tags must be an array of strings');
@@ -99,6 +94,7 @@ export async function readTags(files: RunFiles, runDir: string): Promise<string[
   let size: number;
   try {
     const st = await files.stat(file);
+    if (st.isSymbolicLink) throw new LongtailError(ErrorCode.NotRegularFile, `${file} is a symbolic link; tags are read from a plain file only`, { file });
     if (!st.isFile) throw new LongtailError(ErrorCode.NotRegularFile, `${file} is not a file`, { file });
     size = st.size;
   } catch (error) {

@@ -1,17 +1,31 @@
 /** {@link RunFiles} over Node's fs, for unit tests of the runs table on a temporary folder. */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { RunFiles } from '../../../src/extension/runs/runFiles';
 
-/** Node fs as the runs table's file access; `overrides` replace single operations (to inject faults). */
+/**
+ * Node fs as the runs table's file access, describing links as `vscode.workspace.fs` does (the target's
+ * kind, the link flagged); `overrides` replace single operations (to inject faults).
+ */
 export function nodeRunFiles(overrides: Partial<RunFiles> = {}): RunFiles {
   const files: RunFiles = {
     async readDirectory(dir) {
-      return (await fs.readdir(dir, { withFileTypes: true })).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+      const entries = await fs.readdir(dir, { withFileTypes: true });
+      return Promise.all(
+        entries.map(async (d) => {
+          const link = d.isSymbolicLink();
+          const isDirectory = link ? await fs.stat(path.join(dir, d.name)).then((s) => s.isDirectory(), () => false) : d.isDirectory();
+          return { name: d.name, isDirectory, isSymbolicLink: link };
+        }),
+      );
     },
     async stat(file) {
-      const st = await fs.stat(file);
-      return { size: st.size, mtime: st.mtimeMs, isFile: st.isFile() };
+      const l = await fs.lstat(file);
+      if (!l.isSymbolicLink()) return { size: l.size, mtime: l.mtimeMs, isFile: l.isFile(), isSymbolicLink: false };
+      const st = await fs.stat(file).catch(() => null);
+      return { size: st?.size ?? 0, mtime: st?.mtimeMs ?? l.mtimeMs, isFile: st?.isFile() ?? false, isSymbolicLink: true };
     },
+    realPath: (file) => fs.realpath(file),
     readFile: (file) => fs.readFile(file),
     writeFile: (file, data) => fs.writeFile(file, data),
     rename: (from, to) => fs.rename(from, to),

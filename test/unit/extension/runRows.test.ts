@@ -98,7 +98,8 @@ describe('listing the runs of a workspace', () => {
   });
 
   it('lists every run newest first; invalid reports are rows with a one-line error; folders without a report are skipped', async () => {
-    const found = await new RunCollector(nodeRunFiles()).collect([ws]);
+    const { runs: found, notes } = await new RunCollector(nodeRunFiles()).collect([ws]);
+    assert.deepEqual(notes, []);
     const rows = found.map((f) => f.row);
     assert.deepEqual(
       rows.map((r) => r.folder),
@@ -141,13 +142,13 @@ describe('listing the runs of a workspace', () => {
     reads = 0;
     const dir = path.join(ws, '.longtail', 'runs', '20261101T100000Z');
     await writeTags(base, dir, ['baseline', 'seed 1']);
-    let rows = (await collector.collect([ws])).map((f) => f.row);
+    let rows = (await collector.collect([ws])).runs.map((f) => f.row);
     assert.equal(reads, 0, 'no report re-read');
     assert.deepEqual(rows.find((r) => r.folder === '20261101T100000Z')?.tags, ['baseline', 'seed 1']);
     // Watch mode writes a new run: only it is read.
     const model = path.join(ws, 'model', 'model.json');
     await write('.longtail/runs/20261106T100000Z/report.json', JSON.stringify(reportAt('2026-11-06T10:00:00.000Z', model, { numClasses: 20, seed: 9 })));
-    rows = (await collector.collect([ws])).map((f) => f.row);
+    rows = (await collector.collect([ws])).runs.map((f) => f.row);
     assert.equal(reads, 1);
     assert.equal(rows[0].folder, '20261106T100000Z');
   });
@@ -155,7 +156,7 @@ describe('listing the runs of a workspace', () => {
   it('no .longtail folder: no runs', async () => {
     const empty = await fs.mkdtemp(path.join(tmpdir(), 'lt-runs-empty-'));
     try {
-      assert.deepEqual(await new RunCollector(nodeRunFiles()).collect([empty]), []);
+      assert.deepEqual(await new RunCollector(nodeRunFiles()).collect([empty]), { runs: [], notes: [], incomplete: false });
     } finally {
       await fs.rm(empty, { recursive: true, force: true });
     }

@@ -94,7 +94,7 @@ describe('tag store (tags.json beside report.json)', () => {
   it('validates tags.json on read: shape, strings only, limits; duplicates dropped', () => {
     const f = '/ws/run/tags.json';
     assert.deepEqual(parseTags('\ufeff{"tags":["a"," b ","a","b"]}', f), ['a', 'b']);
-    code(() => parseTags('{"tags":', f), 'INVALID_FILE', /^\/ws\/run\/tags\.json is not a valid tags file: not JSON/);
+    code(() => parseTags('{"tags":', f), 'INVALID_FILE', /^\/ws\/run\/tags\.json: not valid JSON/);
     code(() => parseTags('["a"]', f), 'INVALID_FILE', /must be an object/);
     code(() => parseTags('{"tags":"a"}', f), 'INVALID_FILE', /\/tags must be an array of strings/);
     code(() => parseTags('{"tags":["a",{"x":1}]}', f), 'INVALID_FILE', /\/tags\/1: a tag must be a string \(found object\)/);
