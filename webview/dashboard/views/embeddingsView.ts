@@ -1,12 +1,12 @@
-/** Embedding tightness per class (resultant length, variance, spread/gap ratio) by frequency, and the PCA projection. */
-import { bucketNames, type Bucket, type ClassReport } from '../../../src/protocol/report';
+/** Embedding tightness per class (resultant length, variance, spread/gap ratio) by frequency, and the projector (PCA | UMAP). */
+import { bucketNames, type ClassReport } from '../../../src/protocol/report';
 import { axis } from '../charts';
-import { dataTable, h, textAlternative } from '../dom';
-import { pointDrillDown } from '../model/drillDown';
-import { formatNumber, formatPercent } from '../model/format';
-import { binValues, seriesByBucket, strideSample } from '../model/series';
+import { dataTable, h } from '../dom';
+import { formatNumber } from '../model/format';
+import { binValues, seriesByBucket } from '../model/series';
 import { withAlpha } from '../theme';
 import { chartFigure, note, type SectionView, type ViewContext } from './context';
+import { projectorFigure } from './projectorView';
 
 const metrics: { key: string; title: string; axisTitle: string; value: (c: ClassReport) => number | null; help: string }[] = [
   { key: 'r', title: 'Resultant length ‖mean z‖ (higher = tighter)', axisTitle: 'resultant length', value: (c) => c.tightness?.resultantLength ?? null, help: 'Length of the mean unit embedding; 1 means all examples point the same way.' },
@@ -77,58 +77,7 @@ function render(root: HTMLElement, ctx: ViewContext): void {
     root.appendChild(dataTable('Mean tightness by bucket', ['Bucket', 'Classes', 'Resultant length', 'Variance', 'Spread/gap', 'Mean ‖φ‖'], rows, 'Per-class values: see the Classes table.'));
   }
 
-  const proj = report.projection;
-  if (proj && proj.points.length) {
-    const indexed = proj.points.map((q, k) => [q[0], q[1], q[2], proj.indices?.[k] ?? -1] as const);
-    const pts = strideSample(indexed, 4000);
-    const sets: Record<Bucket, { x: number; y: number; l: number; i: number }[]> = { many: [], medium: [], few: [] };
-    for (const [x, y, l, i] of pts) {
-      const c = report.classes[l];
-      if (c && Number.isFinite(x) && Number.isFinite(y)) sets[c.bucket].push({ x, y, l, i });
-    }
-    const fig = chartFigure(
-      `PCA projection of eval embeddings (${proj.sampled.toLocaleString('en-US')} of ${proj.total.toLocaleString('en-US')} examples${pts.length < proj.points.length ? `, ${pts.length.toLocaleString('en-US')} drawn` : ''})`,
-      `Scatter of the first two principal components, coloured by the bucket of each example’s class. PC1 explains ${formatPercent(proj.explainedVariance[0])}, PC2 ${formatPercent(proj.explainedVariance[1])} of variance.`,
-      380,
-    );
-    root.appendChild(fig.figure);
-    // Draw few-shot last so the tail stays visible on top of the head.
-    ctx.scope.chart(fig.canvas, {
-      type: 'scatter',
-      data: { datasets: (['many', 'medium', 'few'] as const).map((b) => ({ label: `${b} (${sets[b].length})`, data: sets[b], backgroundColor: withAlpha(p.bucket[b], p.highContrast ? 1 : 0.5), borderColor: p.bucket[b], pointRadius: 2, pointHitRadius: 6 })) },
-      options: {
-        parsing: false,
-        scales: { x: axis(p, `PC1 (${formatPercent(proj.explainedVariance[0])})`, { type: 'linear' }), y: axis(p, `PC2 (${formatPercent(proj.explainedVariance[1])})`) },
-        plugins: {
-          tooltip: {
-            callbacks: {
-              label: (item) => {
-                const raw = item.raw as { l: number; i: number };
-                return `${report.classes[raw.l]?.name ?? ''}${raw.i >= 0 ? ` · eval example ${raw.i}` : ''}`;
-              },
-            },
-          },
-        },
-        // A click on a point opens its example (reports written before drill-down have no indices).
-        onClick: (_event, elements) => {
-          const hit = elements[0];
-          if (!hit) return;
-          const raw = sets[(['many', 'medium', 'few'] as const)[hit.datasetIndex]]?.[hit.index];
-          if (raw && raw.i >= 0) ctx.drillDown(pointDrillDown(report, raw.i, raw.l));
-        },
-      },
-    });
-    root.appendChild(
-      textAlternative(
-        'Data: projection points per bucket',
-        dataTable('Projected points per bucket', ['Bucket', 'Points', 'Mean PC1', 'Mean PC2'], bucketNames.map((b) => {
-          const s = sets[b];
-          const m = (f: (q: { x: number; y: number }) => number): string => (s.length ? formatNumber(s.reduce((a, q) => a + f(q), 0) / s.length, 3) : '—');
-          return [b, s.length, m((q) => q.x), m((q) => q.y)];
-        })),
-      ),
-    );
-  }
+  if (report.projection && report.projection.points.length) root.appendChild(projectorFigure(ctx));
 }
 
 /** The embedding-tightness section. */
