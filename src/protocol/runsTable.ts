@@ -121,10 +121,10 @@ export interface RunsSetTagsMessage {
 export type FromRunsMessage = RunsReadyMessage | RunsOpenMessage | RunsSetTagsMessage;
 
 /**
- * The shape of a run id: `<workspace index>/<kind>/<folder name>` (a name, never a path: no separator, not
- * `.` or `..`, at most 255 characters as file systems allow).
+ * The shape of a run id: `<workspace index>/<kind>/<folder name>` (a name, never a path: no `/`, not `.`
+ * or `..`, at most 255 characters as file systems allow). It is only a key into the host's last listing.
  */
-const runIdPattern = /^\d{1,4}\/(analysis|finetune)\/(?!\.\.?$)[^/\\]{1,255}$/;
+const runIdPattern = /^\d{1,4}\/(analysis|finetune)\/(?!\.\.?$)[^/]{1,255}$/;
 
 /** Most tags a `runs/setTags` message may carry, and the longest (the host checks the tags' own limits, 32 × 64). */
 const maxMessageTags = 64;

@@ -12,23 +12,13 @@ import { dataTable, h, textAlternative } from '../dashboard/dom';
 import { formatPercent } from '../dashboard/model/format';
 import { readPalette } from '../dashboard/theme';
 import { filterChoices, metricSeries, type SeriesFilter } from './model/metricSeries';
-import { formatRunTime, shortModel } from './runsTableView';
+import { formatLocalTime, localZone, timeAxis } from './model/timeAxis';
+import { shortModel } from './runsTableView';
 
 /** What the chart asks of its owner. */
 export interface RunsChartActions {
   open(id: string): void;
   choiceChanged(metric: RunMetricId, filter: SeriesFilter): void;
-}
-
-/**
- * A time tick, as short as the span allows: `20:07:33` within a day, `11-27 20:07` within a year, else the
- * date. Local time, as the table shows it.
- */
-function timeTick(ms: number, spanMs: number): string {
-  const full = formatRunTime(new Date(ms).toISOString());
-  if (spanMs < 24 * 3600 * 1000) return full.slice(11);
-  if (spanMs < 365 * 24 * 3600 * 1000) return full.slice(5, 16);
-  return full.slice(0, 10);
 }
 
 /** Renders the chart section into `container` and re-renders on every listing or choice. */
@@ -92,8 +82,8 @@ export class RunsChartView {
     const box = h('div', { class: 'chart-box runs-chart-box' }, canvas);
     // Every metric is a fraction in [0, 1].
     const fmt = (v: number): string => formatPercent(v, 2);
-    const altRows = series.flatMap((s) => s.points.map((p) => [formatRunTime(new Date(p.x).toISOString()), shortModel(s.model), p.folder, fmt(p.y)] as const));
-    const alt = textAlternative('Chart data as a table', dataTable(info.label, ['time', 'checkpoint', 'run', info.label], altRows));
+    const altRows = series.flatMap((s) => s.points.map((p) => [formatLocalTime(p.x), shortModel(s.model), p.folder, fmt(p.y)] as const));
+    const alt = textAlternative('Chart data as a table', dataTable(info.label, [`time (${localZone(Date.now())})`, 'checkpoint', 'run', info.label], altRows));
     this.container.replaceChildren(h('h2', null, 'Over time'), toolbar, note, box, alt);
     if (points === 0) {
       box.replaceChildren(h('p', { class: 'muted empty-chart' }, 'No run has this value with the chosen filters.'));
@@ -101,7 +91,8 @@ export class RunsChartView {
     }
 
     const xs = series.flatMap((s) => s.points.map((p) => p.x));
-    const span = Math.max(...xs) - Math.min(...xs);
+    const time = timeAxis(Math.min(...xs), Math.max(...xs), 6);
+    const tickLabels = new Map(time.ticks.map((t, i) => [t, time.labels[i]]));
     const colours = [palette.bucket.many, palette.bucket.medium, palette.bucket.few, palette.good, palette.bad, palette.heat, palette.fg];
     const config: ChartConfiguration<'line', { x: number; y: number }[]> = {
       type: 'line',
@@ -121,13 +112,22 @@ export class RunsChartView {
         parsing: false,
         interaction: { mode: 'nearest', intersect: true },
         scales: {
-          x: axis(palette, 'time (createdAt)', { type: 'linear', ticks: { color: palette.muted, maxTicksLimit: 6, callback: (v: number | string) => timeTick(Number(v), span) } }),
+          // Ticks on round local times, each label distinct (model/timeAxis.ts), not chart.js's own.
+          x: axis(palette, `time (createdAt, ${localZone(time.min)})`, {
+            type: 'linear',
+            min: time.min,
+            max: time.max,
+            afterBuildTicks: (scale: { ticks: { value: number }[] }) => {
+              scale.ticks = time.ticks.map((value) => ({ value }));
+            },
+            ticks: { color: palette.muted, autoSkip: false, maxRotation: 0, callback: (v: number | string) => tickLabels.get(Number(v)) ?? '' },
+          }),
           y: axis(palette, info.label, { ticks: { color: palette.muted, callback: (v: number | string) => fmt(Number(v)) } }),
         },
         plugins: {
           tooltip: {
             callbacks: {
-              title: (items) => (items[0] ? formatRunTime(new Date(items[0].parsed.x ?? 0).toISOString()) : ''),
+              title: (items) => (items[0] ? `${formatLocalTime(items[0].parsed.x ?? 0)} (${localZone(items[0].parsed.x ?? 0)})` : ''),
               label: (item) => {
                 const s = series[item.datasetIndex];
                 const p = s?.points[item.dataIndex];

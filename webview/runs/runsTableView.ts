@@ -5,10 +5,11 @@
  * edited in place: × removes one, "+ tag" opens a text box (Enter adds, Escape cancels). Every string from
  * the workspace goes in as text (dom.ts `h` makes text nodes), never as markup.
  */
-import type { RunRow } from '../../src/protocol/runsTable';
+import { runTimeMs, type RunRow } from '../../src/protocol/runsTable';
 import { h } from '../dashboard/dom';
 import { formatPercent } from '../dashboard/model/format';
 import { nextSort, sortRuns, type RunSort, type RunSortKey } from './model/sortRuns';
+import { formatLocalTime, localZone } from './model/timeAxis';
 
 /** What the table asks of its owner. */
 export interface RunsTableActions {
@@ -25,7 +26,7 @@ interface Column {
 }
 
 const columns: readonly Column[] = [
-  { key: 'time', label: 'time', numeric: false, title: 'when the report was written (createdAt)' },
+  { key: 'time', label: 'time', numeric: false, title: `when the report was written (createdAt), in local time (${localZone(Date.now())})` },
   { key: 'model', label: 'checkpoint', numeric: false, title: 'the checkpoint analysed (model.path)' },
   { key: 'loss', label: 'loss', numeric: false, title: 'the training loss, from training.json' },
   { key: 'scope', label: 'scope', numeric: false, title: 'the fine-tuning scope, from training.json (— for an analysis)' },
@@ -36,13 +37,14 @@ const columns: readonly Column[] = [
   { key: 'tags', label: 'tags', numeric: false, title: 'your tags (tags.json in the run folder)' },
 ];
 
-/** `2026-11-27T17:48:22.123Z` → `2026-11-27 17:48:22` in local time; the ISO text when it does not parse. */
+/**
+ * `2026-11-27T17:48:22.123Z` → `2026-11-27 17:48:22` in local time; the text as it is when it is not an
+ * ISO 8601 time with a zone (model/timeAxis.ts, src/protocol/runsTable.ts runTimeMs).
+ */
 export function formatRunTime(iso: string | null): string {
   if (iso === null) return '—';
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) return iso;
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}`;
+  const t = runTimeMs(iso);
+  return Number.isNaN(t) ? iso : formatLocalTime(t);
 }
 
 /** The last path segment (a checkpoint's file or, for model.json, its folder and file). */
@@ -97,7 +99,9 @@ export class RunsTableView {
 
   private renderRow(row: RunRow): HTMLTableRowElement {
     const tr = h('tr', { class: row.error ? 'run invalid' : 'run', 'data-run-id': row.id, 'data-folder': row.folder });
-    const open = h('button', { class: 'run-open', type: 'button', 'data-focus-key': `open:${row.id}`, title: `Open the dashboard of ${row.folder}` }, row.createdAt ? formatRunTime(row.createdAt) : row.folder);
+    const ms = runTimeMs(row.createdAt);
+    const when = Number.isNaN(ms) ? (row.createdAt === null ? '' : `createdAt ${row.createdAt} has no time zone or does not parse; `) : `${formatLocalTime(ms)} ${localZone(ms)} = ${new Date(ms).toISOString()}; `;
+    const open = h('button', { class: 'run-open', type: 'button', 'data-focus-key': `open:${row.id}`, title: `${when}open the dashboard of ${row.folder}` }, row.createdAt ? formatRunTime(row.createdAt) : row.folder);
     open.addEventListener('click', (e) => {
       e.stopPropagation();
       this.actions.open(row.id);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { RunMetricId, RunRow } from '../../../src/protocol/runsTable';
-import { isFromRunsMessage } from '../../../src/protocol/runsTable';
+import { isFromRunsMessage, runTimeMs } from '../../../src/protocol/runsTable';
 import { filterChoices, metricSeries } from '../../../webview/runs/model/metricSeries';
 import { defaultRunsUiState, sanitiseRunsState } from '../../../webview/runs/model/runsState';
 import { nextSort, sortRuns } from '../../../webview/runs/model/sortRuns';
@@ -88,5 +88,25 @@ describe('the chart of a metric over time', () => {
     for (const bad of [null, 'runs/ready', { type: 'runs/open' }, { type: 'runs/open', id: '' }, { type: 'runs/open', id: 'x'.repeat(5000) }, { type: 'runs/setTags', id: 'a', tags: [1] }, { type: 'runs/setTags', id: 'a', tags: 'x' }, { type: 'other', id: 'a' }]) {
       assert.ok(!isFromRunsMessage(bad), JSON.stringify(bad)?.slice(0, 60));
     }
+  });
+
+  it('a message names a run by id only: paths, traversal and oversized tag lists are refused', () => {
+    assert.ok(isFromRunsMessage({ type: 'runs/open', id: '1/finetune/20261102T100000Z-la-head' }));
+    assert.ok(isFromRunsMessage({ type: 'runs/open', id: '0/analysis/<b>x<\\b> \u202e' }));
+    for (const id of ['/etc/passwd', '0/analysis/../../etc', '0/analysis/a/b', '0/analysis/..', '0/analysis/.', '0/other/a', 'a', `0/analysis/${'x'.repeat(256)}`, 'file:///etc/passwd']) {
+      assert.ok(!isFromRunsMessage({ type: 'runs/open', id }), id);
+      assert.ok(!isFromRunsMessage({ type: 'runs/setTags', id, tags: [] }), id);
+    }
+    assert.ok(!isFromRunsMessage({ type: 'runs/setTags', id: '0/analysis/a', tags: Array.from({ length: 65 }, (_, i) => `t${i}`) }));
+    assert.ok(!isFromRunsMessage({ type: 'runs/setTags', id: '0/analysis/a', tags: ['x'.repeat(257)] }));
+  });
+
+  it('time: a createdAt without a time zone is not a time (sorted last, off the chart), whatever the machine’s zone', () => {
+    assert.equal(runTimeMs('2026-11-27T17:48:22.123Z'), Date.UTC(2026, 10, 27, 17, 48, 22, 123));
+    assert.equal(runTimeMs('2026-11-27T18:48:22+01:00'), Date.UTC(2026, 10, 27, 17, 48, 22));
+    for (const t of ['2026-11-27T17:48:22', '2026-11-27', 'yesterday', '', null]) assert.ok(Number.isNaN(runTimeMs(t)), String(t));
+    const zoneless = row('z', '2026-12-01T10:00:00', '/ws/m1/model.json', { balancedError: 0.1 });
+    assert.deepEqual(order(sortRuns([...rows, zoneless], { key: 'time', descending: true })), ['d', 'c', 'b', 'a', 'broken', 'z']);
+    assert.equal(metricSeries([zoneless], 'balancedError', { model: null, tag: null }).missing, 1);
   });
 });

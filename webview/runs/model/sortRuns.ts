@@ -3,7 +3,7 @@
  * run without few-shot classes, an unknown loss) sort last in both directions; ties keep the newest run
  * first, then the folder name, so the order is total and stable across refreshes.
  */
-import { isRunMetricId, type RunMetricId, type RunRow } from '../../../src/protocol/runsTable';
+import { isRunMetricId, runTimeMs, type RunMetricId, type RunRow } from '../../../src/protocol/runsTable';
 
 /** A sortable column: the run's time, a text column, a metric, or the tags. */
 export type RunSortKey = 'time' | 'model' | 'loss' | 'scope' | 'tags' | RunMetricId;
@@ -24,9 +24,9 @@ export function isRunSortKey(value: unknown): value is RunSortKey {
   return (typeof value === 'string' && (textKeys as readonly string[]).includes(value)) || isRunMetricId(value);
 }
 
-/** Milliseconds since the epoch of a row's time, NaN when it has none or it does not parse. */
+/** Milliseconds since the epoch of a row's time, NaN when it has none or it is not an ISO 8601 time with a zone. */
 export function runTime(row: RunRow): number {
-  return row.createdAt === null ? NaN : Date.parse(row.createdAt);
+  return runTimeMs(row.createdAt);
 }
 
 /** The value a row sorts by: a number, a string, or null (missing). */
