@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalyseParams, AnalyseResult } from '../protocol/analysisParams';
-import { InfoRequest } from '../protocol/engineProtocol';
+import { ExamplesRequest, InfoRequest } from '../protocol/engineProtocol';
 import { analyseCheckpoint, runAnalysisWithProgress, type AnalyseDeps } from './commands/analyseCheckpoint';
 import { fineTuneCommand, type FineTuneDeps } from './commands/fineTuneCommands';
 import { exportReportHtml, pickReport } from './commands/reportCommands';
@@ -141,10 +141,12 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!(await trusted())) return;
     const uri = target instanceof vscode.Uri ? target : await pickReport('Export Long-Tail report as HTML');
     if (!uri) return;
-    const written = await exportReportHtml(context.extensionUri, uri);
+    const written = await exportReportHtml(context.extensionUri, uri, undefined, (params) => engine.request(ExamplesRequest, params));
     if (written) {
-      const open = await vscode.window.showInformationMessage(`Long-Tail Lens: wrote ${written.fsPath}`, 'Reveal');
-      if (open) await vscode.commands.executeCommand('revealFileInOS', written);
+      if (written.note) log.warn(`export HTML: ${written.note}`);
+      const extra = written.thumbnails ? ` with ${written.thumbnails}` : written.note ? ` (${written.note})` : '';
+      const open = await vscode.window.showInformationMessage(`Long-Tail Lens: wrote ${written.target.fsPath}${extra}`, 'Reveal');
+      if (open) await vscode.commands.executeCommand('revealFileInOS', written.target);
     }
   });
   register('longtail.showEngineInfo', async () => {

@@ -69,3 +69,31 @@ export async function collectThumbnails(
   }
   return { isFeatures: false, maxSide: standaloneThumbnailSide, thumbnails };
 }
+
+/** Thumbnails for a standalone HTML report, or why there are none (one line, for a notification or stderr). */
+export interface EmbeddedThumbnails {
+  readonly thumbnails: StandaloneThumbnails | null;
+  /** Set when reading failed (the eval data moved or is gone, or the engine refused): the HTML is written without images. */
+  readonly note: string | null;
+}
+
+/**
+ * {@link collectThumbnails} that never fails the export: an error while reading becomes a one-line `note`
+ * (`no example thumbnails embedded (…)`, the error's first line) and no thumbnails.
+ */
+export async function thumbnailsForExport(report: Report, read: (indices: readonly number[]) => Promise<ThumbnailBatch>, budget = standaloneThumbnailBudget): Promise<EmbeddedThumbnails> {
+  try {
+    return { thumbnails: await collectThumbnails(report, read, budget), note: null };
+  } catch (error) {
+    const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return { thumbnails: null, note: `no example thumbnails embedded (${text})` };
+  }
+}
+
+/** `48 example thumbnails (312 KiB of the 2 MiB budget)`, or null when none were embedded. */
+export function thumbnailSummary(thumbnails: StandaloneThumbnails | null, budget = standaloneThumbnailBudget): string | null {
+  const uris = thumbnails ? Object.values(thumbnails.thumbnails) : [];
+  if (!uris.length) return null;
+  const kib = uris.reduce((s, u) => s + u.length, 0) / 1024;
+  return `${uris.length} example thumbnail${uris.length === 1 ? '' : 's'} (${kib.toFixed(0)} KiB of the ${budget / 1024 / 1024} MiB budget)`;
+}

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../protocol/report';
 import { parseReport } from '../../protocol/validateReport';
+import type { ExamplesParams, ExamplesResult } from '../../protocol/examplesParams';
+import { standaloneThumbnailSide } from '../../protocol/webviewProtocol';
 import { renderHtmlReport } from '../../report/htmlReport';
+import { reportEvalPath, thumbnailSummary, thumbnailsForExport } from '../../report/thumbnailSelection';
 import { readUserFile } from '../readUserFile';
 
 interface ReportItem extends vscode.QuickPickItem {
@@ -45,8 +48,27 @@ export async function pickReport(title: string, exclude?: vscode.Uri): Promise<v
   return choice.uri;
 }
 
-/** Writes the standalone HTML page of a report (optionally compared with another) next to it. */
-export async function exportReportHtml(extensionUri: vscode.Uri, reportUri: vscode.Uri, compareUri?: vscode.Uri): Promise<vscode.Uri | undefined> {
+/** What "Export report as HTML" wrote: the file, and a one-line account of the example thumbnails. */
+export interface ExportedHtml {
+  readonly target: vscode.Uri;
+  /** `48 example thumbnails (312 KiB of the 2 MiB budget)`, or null when none were embedded. */
+  readonly thumbnails: string | null;
+  /** Why no thumbnails were embedded (eval data gone, engine error), or null. */
+  readonly note: string | null;
+}
+
+/**
+ * Writes the standalone HTML page of a report (optionally compared with another) next to it. With `readExamples`
+ * (the engine's data/examples), the report's top drill-down examples are embedded as thumbnails, as `longtail report`
+ * does (same selection, 48 px side, 2 MiB budget); when the eval data cannot be read the page is still written, and
+ * `note` says why.
+ */
+export async function exportReportHtml(
+  extensionUri: vscode.Uri,
+  reportUri: vscode.Uri,
+  compareUri?: vscode.Uri,
+  readExamples?: (params: ExamplesParams) => Promise<ExamplesResult>,
+): Promise<ExportedHtml | undefined> {
   const report = await readJson(reportUri);
   const compare = compareUri ? await readJson(compareUri) : undefined;
   const target = await vscode.window.showSaveDialog({
@@ -57,7 +79,18 @@ export async function exportReportHtml(extensionUri: vscode.Uri, reportUri: vsco
   if (!target) return undefined;
   const bundle = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dashboard.js'));
   const css = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
-  const html = renderHtmlReport(report, { bundleJs: new TextDecoder().decode(bundle), css: new TextDecoder().decode(css), compare });
+  const evalPath = reportEvalPath(report, reportUri.fsPath);
+  const embedded = readExamples
+    ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Long-Tail Lens: reading example thumbnails' }, () =>
+        thumbnailsForExport(report, (indices) => readExamples({ eval: evalPath, indices, preprocessing: report.preprocessing, maxSide: standaloneThumbnailSide })),
+      )
+    : { thumbnails: null, note: null };
+  const html = renderHtmlReport(report, {
+    bundleJs: new TextDecoder().decode(bundle),
+    css: new TextDecoder().decode(css),
+    compare,
+    thumbnails: embedded.thumbnails ?? undefined,
+  });
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(html));
-  return target;
+  return { target, thumbnails: thumbnailSummary(embedded.thumbnails), note: embedded.note };
 }
