@@ -1,7 +1,15 @@
-/** {@link RunFiles} over Node's fs, for unit tests of the runs table on a temporary folder. */
+/** {@link RunFiles} over Node's fs and report fixtures, for unit tests of the runs table on a temporary folder. */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { RunFiles } from '../../../src/extension/runs/runFiles';
+import type { Report } from '../../../src/protocol/report';
+import { makeReport, type MakeReportOptions } from '../../fixtures/makeReport';
+
+/** A report with a new time and model path (makeReport's are otherwise fixed). */
+export function reportAt(createdAt: string, modelPath: string, options: MakeReportOptions): Report {
+  const r = makeReport(options);
+  return { ...r, createdAt, model: { ...r.model, path: modelPath } };
+}
 
 /**
  * Node fs as the runs table's file access, describing links as `vscode.workspace.fs` does (the target's

@@ -8,13 +8,7 @@ import { laBalancedErrorAtOne, runMetricsOf, trainingInfoOf } from '../../../src
 import { writeTags } from '../../../src/extension/runs/tagStore';
 import type { Bucket, Report } from '../../../src/protocol/report';
 import { makeReport } from '../../fixtures/makeReport';
-import { nodeRunFiles } from './nodeRunFiles';
-
-/** A report with a new time and model path (makeReport's are otherwise fixed). */
-function reportAt(createdAt: string, modelPath: string, options: Parameters<typeof makeReport>[0]): Report {
-  const r = makeReport(options);
-  return { ...r, createdAt, model: { ...r.model, path: modelPath } };
-}
+import { nodeRunFiles, reportAt } from './nodeRunFiles';
 
 /** Independent recomputation from the per-class numbers: 1 − mean recall over the classes (of a bucket) present in eval. */
 function errorOverClasses(report: Report, bucket?: Bucket): number | null {

@@ -8,13 +8,7 @@ import { runMetricsOf } from '../../../src/extension/runs/runRow';
 import { LongtailError } from '../../../src/protocol/errors';
 import type { Report } from '../../../src/protocol/report';
 import { makeReport } from '../../fixtures/makeReport';
-import { nodeRunFiles } from './nodeRunFiles';
-
-/** A report with a new time and model path (makeReport's are otherwise fixed). */
-function reportAt(createdAt: string, modelPath: string, seed = 1): Report {
-  const r = makeReport({ numClasses: 12, seed });
-  return { ...r, createdAt, model: { ...r.model, path: modelPath } };
-}
+import { nodeRunFiles, reportAt } from './nodeRunFiles';
 
 describe('runs table: the numbers are the report’s own', () => {
   it('balanced and bucket errors come from summary, not from a recomputation over the classes', () => {
@@ -48,27 +42,27 @@ describe('runs table: a hostile workspace', () => {
     outside = path.join(base, 'outside');
     const model = path.join(ws, 'model', 'model.json');
     // Outside the workspace folder: a valid run, a secret report, a checkpoint folder with a training.json.
-    await write(path.join(outside, 'run', 'report.json'), JSON.stringify(reportAt('2026-11-09T10:00:00Z', model)));
+    await write(path.join(outside, 'run', 'report.json'), JSON.stringify(reportAt('2026-11-09T10:00:00Z', model, { numClasses: 12 })));
     await write(path.join(outside, 'run', 'tags.json'), JSON.stringify({ tags: ['secret'] }));
-    await write(path.join(outside, 'secret.json'), JSON.stringify(reportAt('2026-11-08T10:00:00Z', model)));
+    await write(path.join(outside, 'secret.json'), JSON.stringify(reportAt('2026-11-08T10:00:00Z', model, { numClasses: 12 })));
     await write(path.join(outside, 'tags.json'), JSON.stringify({ tags: ['secret'] }));
     await write(path.join(outside, 'ckpt', 'training.json'), JSON.stringify({ loss: 'secret-loss' }));
     await write(path.join(outside, 'ckpt', 'model.json'), '{}');
     // Inside: a plain run; a run folder that is a link out; a report.json that is a link out; a tags.json link;
     // a folder named report.json; a name with markup, bidi and control characters; a checkpoint folder linked out.
     const runs = path.join(ws, '.longtail', 'runs');
-    await write(path.join(runs, 'plain', 'report.json'), JSON.stringify(reportAt('2026-11-01T10:00:00Z', model)));
+    await write(path.join(runs, 'plain', 'report.json'), JSON.stringify(reportAt('2026-11-01T10:00:00Z', model, { numClasses: 12 })));
     await fs.symlink(path.join(outside, 'run'), path.join(runs, 'linked-folder'));
     await fs.mkdir(path.join(runs, 'linked-report'));
     await fs.symlink(path.join(outside, 'secret.json'), path.join(runs, 'linked-report', 'report.json'));
-    await write(path.join(runs, 'linked-tags', 'report.json'), JSON.stringify(reportAt('2026-11-02T10:00:00Z', model)));
+    await write(path.join(runs, 'linked-tags', 'report.json'), JSON.stringify(reportAt('2026-11-02T10:00:00Z', model, { numClasses: 12 })));
     await fs.symlink(path.join(outside, 'tags.json'), path.join(runs, 'linked-tags', 'tags.json'));
     await fs.mkdir(path.join(runs, 'folder-report', 'report.json'), { recursive: true });
     const evil = '<img src=x onerror=alert(1)>\u202Egnp.exe\u001b[2J';
-    await write(path.join(runs, evil, 'report.json'), JSON.stringify(reportAt('2026-11-03T10:00:00Z', path.join(ws, 'm\u202Eodel\u0007', 'model.json'))));
+    await write(path.join(runs, evil, 'report.json'), JSON.stringify(reportAt('2026-11-03T10:00:00Z', path.join(ws, 'm\u202Eodel\u0007', 'model.json'), { numClasses: 12 })));
     await fs.mkdir(path.join(ws, 'models'), { recursive: true });
     await fs.symlink(path.join(outside, 'ckpt'), path.join(ws, 'models', 'linked'));
-    await write(path.join(runs, 'linked-ckpt', 'report.json'), JSON.stringify(reportAt('2026-11-04T10:00:00Z', path.join(ws, 'models', 'linked', 'model.json'))));
+    await write(path.join(runs, 'linked-ckpt', 'report.json'), JSON.stringify(reportAt('2026-11-04T10:00:00Z', path.join(ws, 'models', 'linked', 'model.json'), { numClasses: 12 })));
   });
   after(async () => {
     await fs.rm(base, { recursive: true, force: true });
@@ -169,7 +163,7 @@ describe('runs table: thousands of runs stay bounded', () => {
       for (let i = 0; i < 6; i++) {
         const dir = path.join(ws3, '.longtail', 'runs', `big${i}`);
         await fs.mkdir(dir, { recursive: true });
-        await fs.writeFile(path.join(dir, 'report.json'), JSON.stringify(reportAt(`2026-11-0${i + 1}T10:00:00Z`, path.join(ws3, 'm.json'), i + 1)));
+        await fs.writeFile(path.join(dir, 'report.json'), JSON.stringify(reportAt(`2026-11-0${i + 1}T10:00:00Z`, path.join(ws3, 'm.json'), { numClasses: 12, seed: i + 1 })));
       }
       // Each report claims 200 MB: five fit in 1 GiB, the sixth waits.
       const files = nodeRunFiles();
