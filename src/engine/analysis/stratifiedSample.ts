@@ -9,7 +9,7 @@ import { mulberry32, shuffleInPlace } from '../data/seededRandom';
  * classes than half the budget, a seeded random ⌈maxPoints / 2⌉ classes get one example each in the first part.
  * All indices when N ≤ maxPoints. Deterministic per seed; sorted ascending.
  * Shapes: labels [N] (0 ≤ y < C) → indices [min(N, maxPoints)].
- * Citation: stratified sampling with a per-stratum floor (Cochran, Sampling Techniques, 3rd ed., §5.1); methods §1.4.
+ * Citation: stratified sampling with a per-stratum floor (Cochran, Sampling Techniques, 3rd ed., §5.1); docs/methods.md §12.
  */
 export function stratifiedSample(labels: Int32Array, numClasses: number, maxPoints: number, seed: number): Int32Array {
   const n = labels.length;

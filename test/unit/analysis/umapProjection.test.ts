@@ -3,6 +3,7 @@
 // typed errors for bad parameters, and the report field (schema-valid, off when maxPoints is 0).
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { UMAP } from 'umap-js';
 import { buildReport } from '../../../src/engine/analysis/buildReport';
 import { exactNeighbours, resolveUmapOptions, umapProjection, umapStages } from '../../../src/engine/analysis/umapProjection';
 import { mulberry32 } from '../../../src/engine/data/seededRandom';
@@ -129,6 +130,18 @@ describe('umapProjection', () => {
     assert.deepEqual(a.params, { maxPoints: 200, nNeighbors: 15, minDist: 0.1, nEpochs: 60, seed: 5, metric: 'euclidean' });
     // Each point carries its example's label and eval index.
     a.points.forEach((p, s) => assert.equal(p[2], fixture.labels[a.indices[s]]));
+  });
+
+  it('gives exactly the layout of unmodified umap-js on the same neighbours and seed (its graph built faster)', () => {
+    const n = fixture.labels.length;
+    const ours = umapProjection(fixture.x, fixture.labels, C, 12, { seed: 9, nEpochs: 40 });
+    assert.ok(ours);
+    assert.deepEqual(ours.indices, Array.from({ length: n }, (_, i) => i), 'all points, in order');
+    const knn = exactNeighbours(fixture.x, n, 12, 15);
+    const reference = new UMAP({ nComponents: 2, nNeighbors: 15, minDist: 0.1, nEpochs: 40, random: mulberry32(9) });
+    reference.setPrecomputedKNN(knn.indices, knn.distances);
+    const layout = reference.fit(Array.from({ length: n }, () => []));
+    assert.deepEqual(ours.points, layout.map((q, i) => [q[0], q[1], fixture.labels[i]]));
   });
 
   it('keeps class structure on separable clusters: k-NN label agreement and trustworthiness far above chance', () => {
