@@ -3,19 +3,22 @@
 //   node --import tsx bench/diagnostics.bench.ts            all cases (a few minutes on 2 cores)
 //   node --import tsx bench/diagnostics.bench.ts --quick    the small cases only
 //   node --import tsx bench/diagnostics.bench.ts --only iNat   cases whose name contains the text
+//   ... --data DIR      keep the generated files under DIR and reuse them;  --no-peer   skip numpy
 //
 // Each case: synthetic long-tailed data is generated here (seeded) and written as raw little-endian
 // files to a temp folder; a child `node` process loads them and times buildReport (its own peak RSS),
 // then `python3 bench/peers/diagnostics_numpy.py` computes the same figures on the same files. Prints
 // per-stage times, the time ratio TS/numpy, peak memory, and the growth exponent in N (C = 10).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport } from '../src/engine/analysis/buildReport';
 import { mulberry32 } from '../src/engine/data/seededRandom';
 import { loadBackend } from '../src/engine/compute/loadBackend';
 import { tf } from '../src/engine/compute/tf';
+import { productService } from '../src/engine/compute/productService';
+import { serviceMultiplyABt } from '../src/engine/compute/serviceMultiplyABt';
 import { tfMultiplyABt } from '../src/engine/compute/tfMultiplyABt';
 
 interface Case {
@@ -40,6 +43,8 @@ interface Timing {
   readonly peakRssMb: number;
   readonly heapUsedMb?: number;
   readonly balancedError: number;
+  /** Which kernel served the products (TS child only). */
+  readonly kernel?: string;
 }
 
 /** Writes a seeded problem: sparse embeddings (16 non-zeros) so that logits = φWᵀ + b are cheap to form. */
@@ -127,13 +132,16 @@ function view<T>(dir: string, name: string, make: (b: ArrayBuffer, o: number, l:
 
 /**
  * Child mode: load the files, time buildReport once (after a small warm-up), print JSON. The large
- * products run on the engine's own backend (WASM, multithreaded) through tfMultiplyABt, as in
- * `longtail analyse`; LONGTAIL_BENCH_JS_KERNEL=1 times the float64 JS kernel instead.
+ * products run as in `longtail analyse` on the wasm backend: onnxruntime's native kernels through the
+ * product service (threads as the engine chooses them, or LONGTAIL_BENCH_THREADS);
+ * LONGTAIL_BENCH_KERNEL=tfjs times the TF.js (XNNPACK) kernel instead, =js the float64 JS kernel.
  */
 async function runChild(dir: string): Promise<void> {
-  const useJs = process.env.LONGTAIL_BENCH_JS_KERNEL === '1';
-  const backend = useJs ? null : await loadBackend(tf, { requested: 'wasm', threads: 0 });
-  const kernel = backend ? tfMultiplyABt(tf) : null;
+  const which = process.env.LONGTAIL_BENCH_KERNEL ?? (process.env.LONGTAIL_BENCH_JS_KERNEL === '1' ? 'js' : 'service');
+  const backend = which === 'js' ? null : await loadBackend(tf, { requested: 'wasm', threads: 0 });
+  const service = which === 'service' ? await productService({ threads: Number(process.env.LONGTAIL_BENCH_THREADS ?? 0) }) : null;
+  const kernel = service ? serviceMultiplyABt(service) : backend ? tfMultiplyABt(tf) : null;
+  const kernelName = service ? `${service.kind} (${service.threads} threads)` : backend ? `wasm (${backend.threads} threads)` : 'js';
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { n: number; c: number; d: number };
   const logits = view(dir, 'logits.f32', (b, o, l) => new Float32Array(b, o, l), 4);
   const labels = view(dir, 'labels.i32', (b, o, l) => new Int32Array(b, o, l), 4);
@@ -146,7 +154,7 @@ async function runChild(dir: string): Promise<void> {
     model: { path: 'bench', format: 'synthetic', embeddingDim: withHead ? meta.d : null },
     data: { eval: { path: dir, format: 'raw', examples: meta.n }, train: null, classCountsSource: 'synthetic' },
     preprocessing: {},
-    engine: { version: 'bench', backend: backend ? `wasm (${backend.threads} threads)` : 'js' },
+    engine: { version: 'bench', backend: kernelName },
   };
   // Warm-up on a slice so the timed run measures steady-state JIT code.
   const warmN = Math.min(meta.n, 200);
@@ -177,6 +185,7 @@ async function runChild(dir: string): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
     balancedError: report.summary.balancedError,
+    kernel: kernelName,
   };
   console.log(JSON.stringify(out));
 }
@@ -198,13 +207,19 @@ function main(): void {
   if (!hasNumpy) {
     console.log('python3 with numpy not found: numpy peer skipped');
   }
+  // --data DIR: keep the generated files in DIR/<case> and reuse them on later runs; --no-peer: TS only.
+  const dataRoot = args.indexOf('--data') >= 0 ? args[args.indexOf('--data') + 1] : null;
+  const withPeer = hasNumpy && !args.includes('--no-peer');
   const rows: { c: Case; ts: Timing; np: Timing | null }[] = [];
   const selected = (quick ? cases.slice(0, 2) : cases).filter((c) => only === null || c.name.includes(only));
   for (const c of selected) {
-    const dir = mkdtempSync(join(tmpdir(), 'longtail-bench-'));
+    const dir = dataRoot ? join(dataRoot, c.name.replace(/[^A-Za-z0-9=-]/g, '_')) : mkdtempSync(join(tmpdir(), 'longtail-bench-'));
     try {
       const g0 = performance.now();
-      generate(dir, c);
+      if (!dataRoot || !existsSync(join(dir, 'meta.json'))) {
+        mkdirSync(dir, { recursive: true });
+        generate(dir, c);
+      }
       const genMs = performance.now() - g0;
       const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', __filename, '--child', dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
       if (child.status !== 0) {
@@ -212,7 +227,7 @@ function main(): void {
       }
       const ts = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as Timing;
       let np: Timing | null = null;
-      if (hasNumpy) {
+      if (withPeer) {
         const p = spawnSync('python3', [peer, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (p.status !== 0) {
           throw new Error(`numpy peer failed for ${c.name}: ${p.stderr}`);
@@ -221,7 +236,7 @@ function main(): void {
       }
       rows.push({ c, ts, np });
       console.log(`\n${c.name}: N=${c.n} C=${c.c} D=${c.d} (data generated in ${fmt(genMs)})`);
-      console.log(`  TS    ${fmt(ts.totalMs).padStart(9)}  peak RSS ${ts.peakRssMb.toFixed(0)} MB, heap ${ts.heapUsedMb?.toFixed(0)} MB, BER ${ts.balancedError.toFixed(6)}`);
+      console.log(`  TS    ${fmt(ts.totalMs).padStart(9)}  products ${ts.kernel ?? '?'}, peak RSS ${ts.peakRssMb.toFixed(0)} MB, heap ${ts.heapUsedMb?.toFixed(0)} MB, BER ${ts.balancedError.toFixed(6)}`);
       console.log(`        ${Object.entries(ts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(' | ')}`);
       if (np) {
         console.log(`  numpy ${fmt(np.totalMs).padStart(9)}  peak RSS ${np.peakRssMb.toFixed(0)} MB, BER ${np.balancedError.toFixed(6)}  → TS/numpy ${(ts.totalMs / np.totalMs).toFixed(2)}×`);
@@ -231,7 +246,7 @@ function main(): void {
         }
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!dataRoot) rmSync(dir, { recursive: true, force: true });
     }
   }
   const growth = rows.filter((r) => r.c.c === 10 && r.c.d === 64);

@@ -15,6 +15,8 @@ import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
 import type { DiagnosticsInput, MultiplyABt } from '../analysis/types';
 import { tf } from '../compute/tf';
+import { productService } from '../compute/productService';
+import { serviceMultiplyABt } from '../compute/serviceMultiplyABt';
 import { tfMultiplyABt } from '../compute/tfMultiplyABt';
 import { throwIfCancelled, yieldAndCheck } from '../cancellation';
 import { countLabels, readClassCounts } from '../data/classCounts';
@@ -110,12 +112,18 @@ export function assertStoredLogitsAgree(
 
 /**
  * Runs the analysis described by `params`. Large products (head logits, centroid Gram matrix, τ-norm
- * scores, PCA) run on the TF.js backend, unless it is the pure-JS cpu backend, where the float64 JS
- * kernel is faster.
+ * scores, PCA) run on onnxruntime's native kernels (compute/productService.ts) on the CPU backends, on
+ * the GPU with CUDA, and in the float64 JS kernel on the pure-JS cpu backend and on WebGPU.
  */
 export async function analyseCheckpoint(params: AnalyseParams, ctx: AnalyseContext): Promise<AnalyseOutcome> {
   // webgpu: the JS kernel too — MultiplyABt is synchronous and WebGPU has no synchronous readback under Node.
-  const kernel = ctx.backend === 'cpu' || ctx.backend === 'webgpu' ? null : tfMultiplyABt(tf);
+  // CUDA keeps its GPU kernel; on the CPU backends (wasm, native) the native product service serves them.
+  const kernel =
+    ctx.backend === 'cpu' || ctx.backend === 'webgpu'
+      ? null
+      : ctx.backend === 'gpu'
+        ? tfMultiplyABt(tf)
+        : serviceMultiplyABt(await productService({ threads: ctx.threads }));
   try {
     return await analyseWith(params, ctx, kernel?.multiply);
   } finally {
