@@ -60,6 +60,9 @@ describe('runs table: a hostile workspace', () => {
     await fs.mkdir(path.join(runs, 'folder-report', 'report.json'), { recursive: true });
     const evil = '<img src=x onerror=alert(1)>\u202Egnp.exe\u001b[2J';
     await write(path.join(runs, evil, 'report.json'), JSON.stringify(reportAt('2026-11-03T10:00:00Z', path.join(ws, 'm\u202Eodel\u0007', 'model.json'), { numClasses: 12 })));
+    // A deeply nested report.json (10⁵ levels) and tags that are not strings.
+    await write(path.join(runs, 'deep', 'report.json'), `{"schemaVersion":1,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    await write(path.join(runs, 'deep', 'tags.json'), '{"tags":[{"toString":"x"},["a"],7]}');
     await fs.mkdir(path.join(ws, 'models'), { recursive: true });
     await fs.symlink(path.join(outside, 'ckpt'), path.join(ws, 'models', 'linked'));
     await write(path.join(runs, 'linked-ckpt', 'report.json'), JSON.stringify(reportAt('2026-11-04T10:00:00Z', path.join(ws, 'models', 'linked', 'model.json'), { numClasses: 12 })));
@@ -87,6 +90,9 @@ describe('runs table: a hostile workspace', () => {
     assert.match(byFolder.get('folder-report')?.row.error ?? '', /folder-report\/report\.json is not a file/);
     assert.equal(byFolder.get('linked-ckpt')?.row.loss, null, 'training.json behind a linked checkpoint folder is not read');
     assert.equal(byFolder.get('plain')?.actionable, true);
+    const deep = byFolder.get('deep')?.row;
+    assert.match(deep?.error ?? '', /deep\/report\.json is not a valid Long-Tail Lens report: \/createdAt is missing/);
+    assert.match(deep?.tagsError ?? '', /tags\.json is not a valid tags file: \/tags\/0: a tag must be a string \(found object\)/);
     assert.deepEqual(listing.notes, []);
   });
 
