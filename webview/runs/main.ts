@@ -48,6 +48,9 @@ function start(): void {
   const show = (m: RunsShowMessage): void => {
     notice.hidden = m.notice === null;
     notice.textContent = m.notice ?? '';
+    // Restricted Mode or no folder: the notice alone, no empty table or chart.
+    tableBox.hidden = m.notice !== null;
+    chartBox.hidden = m.notice !== null;
     // What the listing left out (limits, links out of the workspace): untrusted text, as text nodes.
     notes.hidden = m.notes.length === 0;
     notes.replaceChildren(...m.notes.map((n) => h('li', null, n)));

@@ -66,6 +66,16 @@ export class RunsTableWebview {
     await this.row(folder).locator('.tag', { hasText: tag }).locator('button.tag-remove').click();
   }
 
+  /** The line shown instead of runs (Restricted Mode, no folder open). */
+  get notice(): Locator {
+    return this.web.locator('#runs-notice');
+  }
+
+  /** The notes on what the listing left out (limits, links out of the workspace). */
+  get notes(): Locator {
+    return this.web.locator('#runs-notes li');
+  }
+
   /** The chart canvas. */
   get chart(): Locator {
     return this.web.locator('#runs-chart');

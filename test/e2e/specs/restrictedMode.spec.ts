@@ -1,11 +1,13 @@
 /**
  * Restricted Mode: a workspace that is not trusted (code-server started without --disable-workspace-trust,
- * trust on in the user settings, no startup prompt) loads nothing and says why, although it holds a report.
+ * trust on in the user settings, no startup prompt) loads nothing and says why, although it holds a report;
+ * the runs table, opened there, lists nothing and says why.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listReports } from '../harness/fixtureWorkspace';
 import { engineProcesses } from '../harness/processGroup';
+import { RunsTableWebview } from '../pages/runsTableWebview';
 import { Workbench } from '../pages/workbench';
 import { expect, test } from '../fixtures';
 import { analyseWithCli, COMMANDS } from '../steps';
@@ -38,4 +40,13 @@ test('restricted mode: an untrusted workspace loads nothing and says why', async
   expect(readdirSync(join(workspace, '.longtail'), { recursive: true }).map(String).sort(), '.longtail after the restricted session').toEqual(before);
   expect(existsSync(join(workspace, 'longtail.json')), 'longtail.json written').toBe(false);
   expect(listReports(workspace).map((r) => r.name), 'reports').toEqual([report.name]);
+
+  // The runs table opens, lists no run and says why; it still reads and writes nothing.
+  await wb.palette.run('Long-Tail: Open runs table');
+  const runsTable = await RunsTableWebview.find(page, wb.notifications);
+  await expect(runsTable.notice, 'the runs table says why').toContainText(/Restricted Mode.*Trust the workspace/, { timeout: 30_000 });
+  await expect(runsTable.rows, 'the runs table lists no run').toHaveCount(0);
+  await expect(runsTable.chart, 'no empty chart').toBeHidden();
+  await wb.screenshot('restricted-mode-runs-table');
+  expect(readdirSync(join(workspace, '.longtail'), { recursive: true }).map(String).sort(), '.longtail after opening the runs table').toEqual(before);
 });
