@@ -36,7 +36,8 @@ Commands:
 
 Common options:
   --backend <b>        auto | gpu | webgpu | native | wasm | cpu   (default: auto)
-  --threads <n>        WASM threads, 0 = one per core      (default: 0)
+  --threads <n>        WASM and onnxruntime threads, 0 = chosen (WASM: one per core;
+                       onnxruntime: cores minus the 1-minute load, at least 1; see info)  (default: 0)
   --debug              Show stack traces on errors
   -h, --help           Show this help
   -v, --version        Print the version

@@ -10,6 +10,7 @@ import type { CancellationSignal, ProgressSink } from '../protocol/progress';
 import { loadBackend, type LoadedBackend } from './compute/loadBackend';
 import { measureThroughput } from './compute/measureThroughput';
 import { probeBackend } from './compute/probeBackend';
+import { chooseThreads, type ThreadChoice } from './compute/threadChoice';
 import { recoverWebgpuIfLost } from './compute/webgpuBackend';
 import { tf } from './compute/tf';
 import { analyseCheckpoint, type AnalyseOutcome } from './pipeline/analyseCheckpoint';
@@ -32,12 +33,15 @@ export class Engine {
     private readonly options: EngineOptions,
     private readonly backend: LoadedBackend,
     private readonly engineInfo: EngineInfo,
+    /** onnxruntime's intra-op threads, chosen once at start (compute/threadChoice.ts). */
+    private readonly ortThreads: ThreadChoice,
   ) {}
 
   /** Loads the backend and probes its capabilities once. */
   static async create(options: EngineOptions): Promise<Engine> {
     const backend = await loadBackend(tf, { requested: options.backend, threads: options.threads, requireModule: options.requireModule });
     const capabilities = await probeBackend(tf, backend.patchedKernels);
+    const ortThreads = chooseThreads(options.threads);
     const info: EngineInfo = {
       version: longtailVersion,
       tfjsVersion: tf.version.tfjs,
@@ -54,11 +58,12 @@ export class Engine {
       },
       node: process.version,
       threads: backend.threads,
+      onnxruntimeThreads: { threads: ortThreads.threads, reason: ortThreads.reason },
       cpus: os.cpus().length,
       platform: `${process.platform}-${process.arch}`,
       pid: process.pid,
     };
-    return new Engine(options, backend, info);
+    return new Engine(options, backend, info, ortThreads);
   }
 
   /** Version, backend, why faster backends were skipped, Node version and threads. */
@@ -83,7 +88,7 @@ export class Engine {
   /** Runs an analysis and writes its report.json (see pipeline/analyseCheckpoint.ts). */
   async analyse(params: AnalyseParams, signal?: CancellationSignal, onProgress?: ProgressSink): Promise<AnalyseOutcome> {
     await recoverWebgpuIfLost(tf); // after GPU_DEVICE_LOST the next request runs on a new device
-    return analyseCheckpoint(params, { backend: this.backend.name, threads: this.options.threads, signal, onProgress });
+    return analyseCheckpoint(params, { backend: this.backend.name, threads: this.ortThreads.threads, signal, onProgress });
   }
 
   /**

@@ -134,6 +134,12 @@ export interface EngineInfo {
   readonly node: string;
   /** Threads the backend computes with. */
   readonly threads: number;
+  /**
+   * onnxruntime's intra-op threads (ONNX model forward and the native product service) and why: the
+   * `longtail.threads` / `--threads` override, else ⌊cores − 1-minute load⌋ at engine start, at least 1.
+   * Absent from engines older than this field.
+   */
+  readonly onnxruntimeThreads?: { readonly threads: number; readonly reason: string };
   /** Logical cores of the machine. */
   readonly cpus: number;
   /** `process.platform`-`process.arch`. */

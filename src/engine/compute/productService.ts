@@ -130,6 +130,9 @@ function ortService(kernels: OrtKernels, choice: ThreadChoice): SyncProductServi
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        // As for model sessions (model/onnxClassifier.ts): waiting workers sleep instead of spinning, which on a
+        // shared machine would take the CPU from everything else.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
       sessions.set(family, s);
     }

@@ -20,7 +20,7 @@ export interface LoadModelOptions {
   readonly logitsNode?: string;
   /** ONNX execution providers to try (default CUDA when installed, then CPU). */
   readonly onnxExecutionProviders?: readonly string[];
-  /** ONNX CPU threads (`longtail.threads`; 0 = onnxruntime's default). */
+  /** ONNX CPU threads (`longtail.threads`; 0 = chosen by compute/threadChoice.ts). */
   readonly threads?: number;
   /** Module loader for the native TF.js package (SavedModel; tests inject one). */
   readonly requireModule?: (id: string) => unknown;

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnxProfilePrefix, onnxProviderAttempts, readPlacement } from '../compute/onnxProviders';
+import { chooseThreads } from '../compute/threadChoice';
 import { recordOnnxPlacement, recordOnnxProvider } from '../compute/runDevice';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { closeFile, openForRead, readExactly, readWholeFile, type Containment } from '../io/fileAccess';
@@ -27,7 +28,7 @@ export interface OnnxClassifierOptions {
   readonly logitsNode?: string;
   /** Execution providers to try in order (default `['cuda', 'cpu']`, falling back to `['cpu']`). */
   readonly executionProviders?: readonly string[];
-  /** CPU threads for one inference (`longtail.threads`; 0 or absent = onnxruntime's default, one per core). */
+  /** CPU threads for one inference (`longtail.threads`; 0 or absent = compute/threadChoice.ts chooses: ⌊cores − load⌋). */
   readonly threads?: number;
 }
 
@@ -262,7 +263,7 @@ async function createSession(
   externalDir: string | null,
   providers: readonly string[] | undefined,
   file: string,
-  threads = 0,
+  threads: number,
 ): Promise<{ session: InferenceSession; provider: string; profilePrefix: string | null }> {
   const attempts = providers ? [providers] : onnxProviderAttempts(onnxCudaProviderInstalled());
   let lastError: unknown;
@@ -276,7 +277,7 @@ async function createSession(
         graphOptimizationLevel: 'all',
         // Fatal only: onnxruntime's own error lines would precede (and duplicate) the engine's one-line error.
         logSeverityLevel: 4,
-        ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+        intraOpNumThreads: threads,
         interOpNumThreads: 1,
         extra: {
           session: {
@@ -328,7 +329,8 @@ export async function loadOnnxClassifier(file: string, bytes?: Uint8Array, optio
   // The process-wide default logger too (used before a session exists): only fatal messages.
   ort.env.logLevel = 'fatal';
   const externalFiles = [...new Set([...graph.initializers.values()].flatMap((t) => (t.externalData ? [externalPath(file, t.externalData.location)] : [])))];
-  const { session, provider, profilePrefix } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, options.threads);
+  const threads = chooseThreads(options.threads);
+  const { session, provider, profilePrefix } = await createSession(ort, runBytes, externalFiles.length > 0 ? path.dirname(file) : null, options.executionProviders, file, threads.threads);
   const notes = [...match.notes, `onnxruntime execution provider: ${provider}`];
   let profiling = profilePrefix !== null;
   recordOnnxProvider(provider);

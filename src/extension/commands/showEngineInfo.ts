@@ -4,13 +4,15 @@ import { InfoRequest } from '../../protocol/engineProtocol';
 import type { EngineInfo } from '../../protocol/engineInfo';
 import type { EngineClient } from '../engineClient';
 
-/** One line: `wasm (1 thread, cpu) — skipped gpu: not installed …`, or the device label on webgpu (`GPU · NVIDIA H100 (WebGPU, Vulkan)`). */
+/** One line: `wasm (1 thread, cpu); onnxruntime 1 thread (…) — skipped gpu: not installed …`, or the device label on webgpu (`GPU · NVIDIA H100 (WebGPU, Vulkan)`). */
 export function describeBackend(info: EngineInfo): string {
   const b = info.backend;
   const failed = b.attempts.filter((a) => a.status === 'failed').map((a) => `${a.name}: ${a.reason}`);
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
   const what = b.name === 'webgpu' && b.label ? b.label : `${b.name} (${threads}, ${b.device})`;
-  return `${what}${failed.length ? ` — skipped ${failed.join('; ')}` : ''}`;
+  const ort = info.onnxruntimeThreads;
+  const native = ort ? `; onnxruntime ${ort.threads} thread${ort.threads === 1 ? '' : 's'} (${ort.reason})` : '';
+  return `${what}${native}${failed.length ? ` — skipped ${failed.join('; ')}` : ''}`;
 }
 
 /** Starts the engine if needed and reports its backend. */

@@ -18,8 +18,18 @@ describe('longtail CLI', () => {
     assert.equal(info.backend.name, 'cpu');
     assert.equal(info.node, process.version);
     assert.equal(info.threads, 1);
+    // onnxruntime's threads: chosen from the cores and the load, with the reason in words.
+    assert.ok(info.onnxruntimeThreads && info.onnxruntimeThreads.threads >= 1);
+    assert.match(info.onnxruntimeThreads.reason, /cores, 1-minute load \d+\.\d\d/);
     assert.match(info.version, /^\d+\.\d+\.\d+/);
     assert.equal(info.backend.capabilities.training, true);
+  });
+
+  it('info with --threads 3 reports onnxruntime threads 3 as the override', async () => {
+    const r = await run('info', '--backend', 'cpu', '--threads', '3');
+    const info = JSON.parse(r.stdout) as EngineInfo;
+    assert.equal(info.onnxruntimeThreads?.threads, 3);
+    assert.match(info.onnxruntimeThreads?.reason ?? '', /set by longtail\.threads/);
   });
 
   it('info --bench adds a throughput measurement', async () => {
