@@ -13,6 +13,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
 import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
+import { defaultUmapMaxPoints } from '../analysis/umapProjection';
 import type { DiagnosticsInput, MultiplyABt } from '../analysis/types';
 import { tf } from '../compute/tf';
 import { productService } from '../compute/productService';
@@ -261,6 +262,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         fewThreshold: thresholds.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
         examplesPerClass: params.examplesPerClass,
+        umap: { maxPoints: params.umapPoints ?? defaultUmapMaxPoints },
         valFraction: params.valFraction,
         splitSeed: params.seed,
         multiplyABt: multiply,
