@@ -3,16 +3,22 @@
  * behind it. The cell clicked is the report's most frequent confusion; the panel must list exactly that pair's eval
  * indices from report.json (most confident first) and show one engine-decoded thumbnail per example (the fixture is an
  * IDX image dataset). A screenshot of the dashboard with the panel open is kept (drilldown-confusion.png).
+ * The projector: the same analysis stores a UMAP layout (projection.umap); the Embeddings view shows it, and a click
+ * on its most isolated point (found with the view's own geometry, model/projector.ts) opens exactly that eval example
+ * with its thumbnail (drilldown-umap.png).
  */
 import { log } from '../harness/log';
 import { expect, test } from '../fixtures';
 import { Workbench } from '../pages/workbench';
 import { analyseFromPalette } from '../steps';
+import type { RunReport } from '../harness/fixtureWorkspace';
+import { fitView, projectorPoints, toPixel } from '../../../webview/dashboard/model/projector';
 
 test.describe('drill-down from the confusion matrix', () => {
   test.describe.configure({ mode: 'serial' });
   let wb: Workbench;
   let workspace: string;
+  let analysed: RunReport | undefined;
   test.beforeAll(async ({ persistentContext, harness, freshWorkspace }) => {
     workspace = freshWorkspace('drilldown');
     const page = await persistentContext.newPage();
@@ -26,6 +32,7 @@ test.describe('drill-down from the confusion matrix', () => {
 
   test('a click on the top confusion cell shows its examples as thumbnails', async () => {
     const { report } = await analyseFromPalette(wb, workspace, 1);
+    analysed = report;
     const pair = report.json.confusion.topPairs[0];
     expect(pair, 'the fixture model confuses some classes').toBeDefined();
     const expected = pair.examples ?? [];
@@ -64,5 +71,59 @@ test.describe('drill-down from the confusion matrix', () => {
     expect(new Set(sizes)).toEqual(new Set(['28×28']));
     await dashboard.screenshot('drilldown-confusion');
     log(`  drill-down: ${expected.length} thumbnails of ${pair.count} examples of ${pair.trueClass}→${pair.predictedClass}`);
+  });
+
+  test('the UMAP projector: a click on a point opens that example', async () => {
+    expect(analysed, 'the analysis of the first case').toBeDefined();
+    const report = analysed!.json;
+    const umap = report.projection?.umap;
+    expect(umap, 'report.json stores a UMAP layout next to the PCA').toBeDefined();
+    expect(umap!.points.length).toBe(Math.min(report.summary.evalExamples, 5000));
+    expect(umap!.indices.length).toBe(umap!.points.length);
+
+    const dashboard = await wb.dashboard('#panel-overview .card-primary');
+    await dashboard.selectTab('embeddings');
+    const figure = dashboard.web.locator('#panel-embeddings figure.projector-figure');
+    await expect(figure, 'the projector opens on UMAP').toHaveAttribute('data-method', 'umap');
+    await expect(figure.locator('button[data-value="umap"]')).toHaveAttribute('aria-pressed', 'true');
+    const canvas = figure.locator('canvas.projector');
+    log(`  projector canvas: ${await dashboard.expectCanvasDrawn(canvas, 'the UMAP scatter')}`);
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    expect(box, 'projector box').not.toBeNull();
+
+    // The view's geometry for the canvas's CSS size; the point farthest from every other one is clicked.
+    const points = projectorPoints(report, 'umap')!;
+    const view = fitView(points, Math.round(box!.width), Math.round(box!.height));
+    const px = Array.from(points.xs, (x, k) => toPixel(view, x, points.ys[k]));
+    let target = -1;
+    let farthest = -1;
+    px.forEach(([x, y], k) => {
+      let nearest = Infinity;
+      px.forEach(([u, v], j) => {
+        if (j !== k) nearest = Math.min(nearest, (u - x) ** 2 + (v - y) ** 2);
+      });
+      if (points.indices[k] >= 0 && nearest > farthest) {
+        farthest = nearest;
+        target = k;
+      }
+    });
+    expect(target, 'a point with an eval index').toBeGreaterThanOrEqual(0);
+    const index = points.indices[target];
+    const name = report.classes[points.labels[target]].name;
+    const [x, y] = px[target];
+    await canvas.hover({ position: { x, y } });
+    await expect(figure.locator('.projector-tip'), 'hover names the class and the example').toContainText(`· eval example ${index}`);
+    await canvas.click({ position: { x, y } });
+
+    const drawer = dashboard.web.locator('aside.drilldown');
+    await expect(drawer).toBeVisible({ timeout: 15_000 });
+    await expect(drawer.locator('#drilldown-title')).toHaveText(`Eval example ${index} (class “${name}”)`);
+    await expect(drawer).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    const shown = await drawer.locator('figure.example').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))));
+    expect(shown, 'the drawer shows the clicked example').toEqual([index]);
+    await expect(drawer.locator('img.thumb')).toHaveCount(1);
+    await dashboard.screenshot('drilldown-umap');
+    log(`  projector: clicked eval example ${index} (class ${points.labels[target]}, ${Math.sqrt(farthest).toFixed(1)} px from its nearest neighbour) of ${points.xs.length} UMAP points`);
   });
 });
