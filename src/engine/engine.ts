@@ -97,6 +97,6 @@ export class Engine {
    */
   async fineTune(params: FineTuneParams, signal?: CancellationSignal, onProgress?: ProgressSink, onEpoch?: (epoch: FineTuneEpoch) => void): Promise<FineTuneOutcome> {
     await recoverWebgpuIfLost(tf);
-    return fineTune(params, { backend: this.backend.name, signal, onProgress, onEpochEnd: onEpoch });
+    return fineTune(params, { backend: this.backend.name, threads: this.ortThreads.threads, signal, onProgress, onEpochEnd: onEpoch });
   }
 }

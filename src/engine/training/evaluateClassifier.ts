@@ -14,7 +14,7 @@ import { batchOf, inferenceBatch, type ExampleSet } from './exampleSet';
 import type { TrainableClassifier } from './trainableClassifier';
 
 /** Per-class correct counts of argmax predictions `[n]` against labels `[n]` → balanced error and bucket accuracies. */
-function scoreEpoch(predictions: Int32Array, labels: Int32Array, numClasses: number, buckets: readonly Bucket[]): Pick<FineTuneEpoch, 'balancedError' | 'buckets'> {
+export function scoreEpoch(predictions: Int32Array, labels: Int32Array, numClasses: number, buckets: readonly Bucket[]): Pick<FineTuneEpoch, 'balancedError' | 'buckets'> {
   const correct = new Int32Array(numClasses);
   const count = new Int32Array(numClasses);
   for (let i = 0; i < labels.length; i++) {

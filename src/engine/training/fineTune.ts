@@ -15,7 +15,10 @@
  *    (`training: false`: dropout off, batch-norm moving statistics used and not updated), which keeps runs
  *    deterministic.
  * 3. train (trainableClassifier.ts, trainClassifier.ts) and evaluate after every epoch
- *    (evaluateClassifier.ts). Logits are f = φ·K + b (K `[D, C]`), or cosine logits φ̂·K̂ for losses that ask
+ *    (evaluateClassifier.ts). `scope: 'head'` on a CPU backend trains without the autograd tape
+ *    (headFastPath.ts: closed-form loss gradients, products on the native product service, fused optimizer
+ *    update), the same training in meaning; GPU backends and the other scopes use TF.js autograd.
+ *    Logits are f = φ·K + b (K `[D, C]`), or cosine logits φ̂·K̂ for losses that ask
  *    for them (LDAM): then the saved classifier is K̂·s/mean‖φ‖ with zero bias, which predicts the same argmax
  *    as the cosine classifier and keeps logits on the training scale s·cos on average. ELM with
  *    `scope: 'head'`: the embedding term is evaluated on the frozen embeddings and has no gradient path to the
@@ -32,6 +35,7 @@ import type { FineTuneEpoch, FineTuneParams, FineTuneResult } from '../../protoc
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
 import { assignBuckets } from '../analysis/buckets';
 import { throwIfCancelled } from '../cancellation';
+import { productService } from '../compute/productService';
 import { countLabels } from '../data/classCounts';
 import { createLoss } from '../losses/lossRegistry';
 import type { TrainingLoss } from '../losses/trainingLoss';
@@ -40,6 +44,7 @@ import { resolveRunInputs } from '../pipeline/runInputs';
 import { disposeFineTuneCheckpoint, loadFineTuneCheckpoint } from './fineTuneCheckpoint';
 import { loadFineTuneData } from './fineTuneData';
 import { invalidFineTuneOption, resolveFineTuneSettings } from './fineTuneSettings';
+import { headFastPathChoice, trainHeadFast } from './headFastPath';
 import { trainableClassifier } from './trainableClassifier';
 import { trainClassifier } from './trainClassifier';
 import { fineTuneCheckpointName, writeFineTuneOutputs } from './writeFineTuneOutputs';
@@ -51,6 +56,10 @@ export interface FineTuneContext {
   readonly onProgress?: ProgressSink;
   /** Called after each epoch's record is complete (tests read the tensor count here). */
   readonly onEpochEnd?: (record: FineTuneEpoch) => void;
+  /** onnxruntime intra-op threads of the product service (0/absent: compute/threadChoice.ts decides). */
+  readonly threads?: number;
+  /** `tfjs` forces head scope onto the TF.js autograd reference path (tests, benchmarks); default `auto`. */
+  readonly headPath?: 'auto' | 'tfjs';
 }
 
 /** A finished run. */
@@ -117,7 +126,16 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
     const classifier = trainableClassifier(checkpoint, data, settings.scope, cosine, { width: settings.adapterWidth, seed: settings.seed });
     try {
       notes.push(...classifier.notes);
-      const trained = await trainClassifier(classifier, data, loss, buckets, settings, { signal: ctx.signal, progress, onEpochEnd: ctx.onEpochEnd });
+      const loop = { signal: ctx.signal, progress, onEpochEnd: ctx.onEpochEnd };
+      const fast = headFastPathChoice(settings, ctx.backend, loss, counts, ctx.headPath === 'tfjs');
+      let trained: Awaited<ReturnType<typeof trainClassifier>>;
+      if (fast.plan) {
+        // Same training in meaning as the TF.js path (test/unit/training/headFastPath.test.ts), so no note.
+        trained = await trainHeadFast(classifier, data, fast.plan, buckets, settings, loop, await productService({ threads: ctx.threads }));
+      } else {
+        if (settings.scope === 'head') notes.push(`head steps on TF.js autograd: ${fast.reason}`);
+        trained = await trainClassifier(classifier, data, loss, buckets, settings, loop);
+      }
       const final = await classifier.finalWeights(data.train, loss.options.scale ?? 1);
       classifier.restoreTrainable();
       throwIfCancelled(ctx.signal);
