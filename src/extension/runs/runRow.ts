@@ -67,12 +67,20 @@ export function noMetrics(): Record<RunMetricId, number | null> {
   return { balancedError: null, manyError: null, mediumError: null, fewError: null, top1Error: null, laBalancedError: null, laHeldOutBalancedError: null, ece: null, meanAveragePrecision: null };
 }
 
+/**
+ * Untrusted text from a report as a row shows it: at most `max` characters (then `…`), control, separator
+ * and bidi characters escaped. A report may hold a megabyte-long path; every listing posts every row.
+ */
+function displayText(text: string, max: number): string {
+  return escapeControls(text.length > max ? `${text.slice(0, max - 1)}…` : text);
+}
+
 /** The row of a run whose report was read and validated. */
 export function runRowFromReport(at: RunLocation, report: Report, training: TrainingInfo | null, tags: readonly string[], tagsError: string | null): RunRow {
   return {
     ...at,
-    createdAt: report.createdAt,
-    model: escapeControls(report.model.path),
+    createdAt: displayText(report.createdAt, 64),
+    model: displayText(report.model.path, 1024),
     loss: training?.loss ?? null,
     scope: training?.scope ?? null,
     metrics: runMetricsOf(report),

@@ -88,12 +88,17 @@ export class RunsPanel implements vscode.Disposable {
     );
     panel.title = 'Long-Tail: runs';
     const watcher = vscode.workspace.createFileSystemWatcher('**/.longtail/{runs,finetune}/*/{report,tags,training}.json');
+    // A run folder deleted or renamed as a whole reports only the folder's event, not its files'.
+    const folderWatcher = vscode.workspace.createFileSystemWatcher('**/.longtail/{runs,finetune}/*', false, true, false);
     const changed = (): void => this.scheduleRefresh();
     this.disposables.push(
       watcher,
       watcher.onDidCreate(changed),
       watcher.onDidChange(changed),
       watcher.onDidDelete(changed),
+      folderWatcher,
+      folderWatcher.onDidCreate(changed),
+      folderWatcher.onDidDelete(changed),
       vscode.workspace.onDidGrantWorkspaceTrust(changed),
       vscode.workspace.onDidChangeWorkspaceFolders(changed),
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),

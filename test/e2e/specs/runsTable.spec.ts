@@ -9,7 +9,8 @@
  * in the open chart; after a window reload the table comes back with its sort and chart filter. Screenshots
  * runs-table-sorted.png, runs-table-tagged.png, runs-table-workbench.png, runs-table-watch.png.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_INPUTS, rewriteClassifierBias, runsDir, waitForReports, type RunReport } from '../harness/fixtureWorkspace';
 import { log } from '../harness/log';
@@ -146,5 +147,27 @@ test.describe('runs table', () => {
     expect(valid, 'rows in ascending balanced error').toEqual([...valid].sort((x, y) => x - y));
     await expect(table.web.locator('#runs-model-filter option:checked')).toHaveText('model/model.json');
     await expect(table.chartNote).toContainText('of 3 runs over time');
+  });
+
+  test('a run folder deleted as a whole leaves the table; one linked out of the workspace is a row that is not read', async () => {
+    rmSync(join(runsDir(workspace), 'run-c'), { recursive: true });
+    await expect(table.rows, 'the deleted run leaves the open table').toHaveCount(5, { timeout: 30_000 });
+    // A run folder outside the workspace (with a valid report), linked in: listed as a link, its report not read.
+    const outside = mkdtempSync(join(tmpdir(), 'lt-e2e-outside-'));
+    try {
+      cpSync(join(runsDir(workspace), a.name), join(outside, 'run'), { recursive: true });
+      symlinkSync(join(outside, 'run'), join(runsDir(workspace), 'linked-out'));
+      await expect(table.rows, 'the linked folder is a row').toHaveCount(6, { timeout: 30_000 });
+      await expect(table.row('linked-out').locator('td.run-error')).toHaveText(/linked-out is a symbolic link; the runs table does not follow links/);
+      // A tag asked for on the linked row is refused by the host: nothing is written outside the workspace.
+      await table.addTag('linked-out', 'escape');
+      await table.addTag(a.name, 'after-link');
+      const aTags = join(runsDir(workspace), a.name, 'tags.json');
+      await expect.poll(() => (existsSync(aTags) ? JSON.parse(readFileSync(aTags, 'utf8')) : null), { timeout: 15_000 }).toEqual({ tags: ['after-link'] });
+      expect(existsSync(join(outside, 'run', 'tags.json')), 'tags.json written outside the workspace').toBe(false);
+    } finally {
+      rmSync(join(runsDir(workspace), 'linked-out'), { force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

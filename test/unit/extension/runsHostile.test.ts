@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkRunStillInside, RunCollector, runLimits } from '../../../src/extension/runs/collectRuns';
-import { runMetricsOf } from '../../../src/extension/runs/runRow';
+import { runMetricsOf, runRowFromReport } from '../../../src/extension/runs/runRow';
 import { LongtailError } from '../../../src/protocol/errors';
 import type { Report } from '../../../src/protocol/report';
 import { makeReport } from '../../fixtures/makeReport';
@@ -24,6 +24,18 @@ describe('runs table: the numbers are the report’s own', () => {
     assert.equal(m.manyError, 1 - 0.9);
     assert.equal(m.mediumError, 1 - 0.7);
     assert.equal(m.fewError, 0.75);
+  });
+});
+
+describe('runs table: untrusted text from a report', () => {
+  it('createdAt and model.path are cut and their control and bidi characters escaped', () => {
+    const r = reportAt('2026-11-27T10:00:00Z\u202e', `/ws/${'m'.repeat(5000)}\u0007/model.json`, { numClasses: 12 });
+    const row = runRowFromReport({ id: '0/analysis/x', kind: 'analysis', folder: 'x', reportPath: '/ws/x/report.json' }, r, null, [], null);
+    assert.equal(row.createdAt, '2026-11-27T10:00:00Z\\u202e');
+    assert.equal(row.model?.length, 1024);
+    assert.ok(row.model?.endsWith('…'));
+    const long = runRowFromReport({ id: '0/analysis/x', kind: 'analysis', folder: 'x', reportPath: '/ws/x/report.json' }, { ...r, createdAt: 'x'.repeat(10_000) }, null, [], null);
+    assert.equal(long.createdAt?.length, 64);
   });
 });
 
