@@ -4,6 +4,12 @@
  * labels. Without `resize` every image must have the size of the first one (else
  * {@link ErrorCode.ShapeMismatch} naming the image). A missing or undecodable image fails the read,
  * naming the image (policy: no silent skipping).
+ *
+ * Channels: without a `channels` option, the first image's own channel count decides (a grey PNG/JPEG folder
+ * gives `[H, W, 1]` examples, a colour one `[H, W, 3]`). A grey image in a colour dataset is replicated to RGB
+ * (PIL's `convert('RGB')`, torchvision's default loader); a colour image in a grey dataset is refused
+ * ({@link ErrorCode.ShapeMismatch} naming it and suggesting `--channels`), since turning it to luma silently
+ * could hide a wrong dataset. With `channels` every image is converted (1: luma 0.299 R + 0.587 G + 0.114 B).
  */
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { DatasetSource, ExampleBatch } from './datasetSource';
@@ -34,14 +40,12 @@ export async function openImageListDataset(spec: ImageListSpec): Promise<Dataset
   const preprocessing = spec.preprocessing ?? {};
   const { files, labels, path } = spec;
   checkNotEmpty(files.length, path, path);
-  validatePreprocessing(preprocessing, 3);
   checkLabelRange(labels, spec.numClasses, path, path);
-  let stored: { height: number; width: number } | null = null;
-  if (!preprocessing.resize) {
-    const first = await readImageFile(files[0]);
-    stored = { height: first.height, width: first.width };
-  }
-  const exampleShape = stored ? preprocessedShape(preprocessing, stored.height, stored.width, 3) : preprocessedShape(preprocessing, 0, 0, 3);
+  const first = await readImageFile(files[0]);
+  const natural = first.fileChannels;
+  validatePreprocessing(preprocessing, natural);
+  const stored: { height: number; width: number } | null = preprocessing.resize ? null : { height: first.height, width: first.width };
+  const exampleShape = stored ? preprocessedShape(preprocessing, stored.height, stored.width, natural) : preprocessedShape(preprocessing, 0, 0, natural);
   const exampleSize = exampleShape[0] * exampleShape[1] * exampleShape[2];
   return {
     path,
@@ -69,7 +73,14 @@ export async function openImageListDataset(spec: ImageListSpec): Promise<Dataset
             { file },
           );
         }
-        preprocessImage(image, preprocessing, 3, x, i * exampleSize);
+        if (preprocessing.channels === undefined && natural === 1 && image.fileChannels === 3) {
+          throw new LongtailError(
+            ErrorCode.ShapeMismatch,
+            `${file}: a colour image in a dataset of grey images (the first, ${files[0]}, is grey); give --channels 3 (grey images replicated to RGB) or --channels 1 (colour turned to luma)`,
+            { file },
+          );
+        }
+        preprocessImage(image, preprocessing, natural, x, i * exampleSize);
       }
       return { x, shape: [m, ...exampleShape], labels: labels.slice(first, first + m) };
     },

@@ -17,6 +17,21 @@ function compatible(model: readonly (number | null)[], data: readonly number[]):
   return model.length === data.length && model.every((m, i) => m === null || m === data[i]);
 }
 
+/**
+ * When the shapes differ only in the channel count (model NHWC or NCHW with 1 or 3 channels, data `[H, W, C]`),
+ * the flag that converts the images: `; give --channels N (...)`; else ''.
+ */
+function channelHint(modelShape: readonly (number | null)[], exampleShape: readonly number[]): string {
+  if (exampleShape.length !== 3 || modelShape.length !== 3) return '';
+  const [h, w, c] = exampleShape;
+  for (const wanted of [1, 3]) {
+    if (wanted !== c && (compatible(modelShape, [h, w, wanted]) || compatible(modelShape, [wanted, h, w]))) {
+      return `; the images have ${c} channel${c === 1 ? '' : 's'} and the model takes ${wanted}: give --channels ${wanted} (preprocessing "channels" in longtail.json) to convert them`;
+    }
+  }
+  return '';
+}
+
 /** Chooses the adaptation, or throws SHAPE_MISMATCH naming both shapes. */
 export function planInput(modelShape: readonly (number | null)[], exampleShape: readonly number[], file: string): InputPlan {
   if (compatible(modelShape, exampleShape)) {
@@ -35,7 +50,7 @@ export function planInput(modelShape: readonly (number | null)[], exampleShape: 
   const show = (s: readonly (number | null)[]) => `[${s.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
   throw new LongtailError(
     ErrorCode.ShapeMismatch,
-    `${file}: the model expects examples of shape ${show(modelShape)} but the dataset gives ${show(exampleShape)}`,
+    `${file}: the model expects examples of shape ${show(modelShape)} but the dataset gives ${show(exampleShape)}${channelHint(modelShape, exampleShape)}`,
     { file },
   );
 }
