@@ -11,7 +11,7 @@
 // per-stage times, the time ratio TS/numpy, peak memory, and the growth exponent in N (C = 10).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport } from '../src/engine/analysis/buildReport';
 import { mulberry32 } from '../src/engine/data/seededRandom';
@@ -201,6 +201,8 @@ function main(): void {
     return;
   }
   const quick = args.includes('--quick');
+  const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
+  console.log(`diagnostics bench — ${new Date().toISOString()}, ${cpus().length} logical cores, load average ${load()}`);
   const only = args.indexOf('--only') >= 0 ? args[args.indexOf('--only') + 1] : null;
   const peer = join(__dirname, 'peers', 'diagnostics_numpy.py');
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
@@ -235,7 +237,7 @@ function main(): void {
         np = JSON.parse(p.stdout.trim().split('\n').pop() ?? '{}') as Timing;
       }
       rows.push({ c, ts, np });
-      console.log(`\n${c.name}: N=${c.n} C=${c.c} D=${c.d} (data generated in ${fmt(genMs)})`);
+      console.log(`\n${c.name}: N=${c.n} C=${c.c} D=${c.d} (data generated in ${fmt(genMs)}; load average after the case ${load()})`);
       console.log(`  TS    ${fmt(ts.totalMs).padStart(9)}  products ${ts.kernel ?? '?'}, peak RSS ${ts.peakRssMb.toFixed(0)} MB, heap ${ts.heapUsedMb?.toFixed(0)} MB, BER ${ts.balancedError.toFixed(6)}`);
       console.log(`        ${Object.entries(ts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(' | ')}`);
       if (np) {

@@ -15,7 +15,8 @@
 // against TF.js, and exports ONNX (logits only: the product's ONNX loader exposes the embedding itself).
 // Each engine then runs in its own child process, alternating in every round:
 //   wasm (loadBackend, threads as the engine starts them) -> ClassifierModel.forward of the LayersModel,
-//   onnxruntime-node (loadClassifierModel on the .onnx)   -> ClassifierModel.forward,
+//   onnxruntime-node (loadClassifierModel on the .onnx)   -> ClassifierModel.forward, with the intra-op threads
+//     the product chooses (compute/threadChoice.ts: ⌊cores − load⌋), and with longtail.threads = N and = 1,
 //   PyTorch 1.13 (/usr/bin/python3, OpenBLAS, torch.set_num_threads(N)) -> model(x) under inference_mode,
 // and the cpu backend once on a tiny batch. Ratios are computed within each round, then the median is taken.
 import { spawnSync } from 'node:child_process';
@@ -24,13 +25,12 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../src/engine/data/seededRandom';
 import { loadBackend } from '../src/engine/compute/loadBackend';
+import { chooseThreads } from '../src/engine/compute/threadChoice';
 import { tf } from '../src/engine/compute/tf';
 import { openDataset } from '../src/engine/data/openDataset';
 import type { ClassifierModel } from '../src/engine/model/classifierModel';
 import { computeOutputs } from '../src/engine/model/computeOutputs';
 import { loadClassifierModel } from '../src/engine/model/loadClassifierModel';
-import { findOnnxHead } from '../src/engine/model/onnxClassifier';
-import { addGraphOutputs, parseOnnxModel } from '../src/engine/model/onnxModel';
 import { saveLayersModel } from '../src/engine/output/saveLayersModel';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
 
@@ -211,59 +211,32 @@ async function profileForward(model: Pick<ClassifierModel, 'forward'>, x: Float3
   return [...byKernel.entries()].map(([kernel, ms]) => ({ kernel, ms })).sort((a, b) => b.ms - a.ms);
 }
 
-type Engine = 'wasm' | 'cpu' | 'onnx' | 'onnx-1t';
-
-/**
- * NOT the product path: the product's ONNX loader with one session option changed, `intraOpNumThreads: 1`
- * (the product leaves it at onnxruntime's default, one per physical core, and has no setting for it). Same
- * head search and extra embedding output as loadOnnxClassifier. Shows what a `longtail.threads`-aware
- * session would give on a busy machine.
- */
-async function loadOnnxOneThread(file: string): Promise<Pick<ClassifierModel, 'forward' | 'dispose'>> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const graph = parseOnnxModel(bytes);
-  const match = await findOnnxHead(graph, file);
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(addGraphOutputs(bytes, [match.embeddingName]), {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-    logSeverityLevel: 3,
-  });
-  const inputName = graph.inputs[0].name;
-  return {
-    async forward(x: Float32Array, shape: readonly number[]) {
-      const feed = new ort.Tensor('float32', x, [...shape]);
-      const out = await session.run({ [inputName]: feed }, [match.embeddingName, match.logitsName]);
-      feed.dispose();
-      return { embeddings: out[match.embeddingName].data as Float32Array, logits: out[match.logitsName].data as Float32Array };
-    },
-    dispose: () => session.release(),
-  };
-}
+/** onnx: the product's choice of threads; onnx-set: `longtail.threads` = the child's threads argument. */
+type Engine = 'wasm' | 'cpu' | 'onnx' | 'onnx-set';
 
 /** Times ClassifierModel.forward for both models on one engine (wasm, cpu: the LayersModel; onnx: the .onnx). */
 async function childTime(dir: string, engine: Engine, threads: number, seconds: number, profile: boolean): Promise<void> {
   let used = 0;
   let note: string | undefined;
-  if (engine === 'onnx-1t') {
-    used = 1;
-    note = 'onnxruntime intraOpNumThreads 1 (not a product setting)';
+  if (engine === 'onnx-set') {
+    used = threads;
+    note = `onnxruntime intraOpNumThreads ${threads} (longtail.threads / --threads ${threads})`;
   } else if (engine !== 'onnx') {
     const b = await loadBackend(tf, { requested: engine, threads });
     used = b.threads;
     note = b.notes.join('; ');
   } else {
-    // The product's session options leave onnxruntime's intra-op pool at its default: one thread per physical core.
-    used = os.cpus().length;
-    note = 'onnxruntime default intra-op threads (one per physical core)';
+    // The product's choice (compute/threadChoice.ts), made here as the engine makes it at start.
+    const choice = chooseThreads();
+    used = choice.threads;
+    note = `onnxruntime intra-op threads chosen: ${choice.reason}`;
   }
   const out: Partial<Record<ModelName, ModelTiming>> = {};
   const prof: Partial<Record<ModelName, { kernel: string; ms: number }[]>> = {};
   for (const spec of models) {
-    const onnx = engine === 'onnx' || engine === 'onnx-1t';
+    const onnx = engine === 'onnx' || engine === 'onnx-set';
     const path = onnx ? join(dir, `${spec.name}.onnx`) : join(dir, spec.name, 'model.json');
-    const model = engine === 'onnx-1t' ? await loadOnnxOneThread(path) : await loadClassifierModel(path);
+    const model = await loadClassifierModel(path, onnx ? { threads: used } : {});
     const [h, w, c] = spec.shape;
     const nchw = onnx;
     const layout = (x: Float32Array, n: number) => (nchw ? nhwcToNchw(x, n, h, w, c) : x);
@@ -414,10 +387,11 @@ async function main(): Promise<void> {
     const engines = [
       { key: `wasm-${threads}t`, run: (profile: boolean) => nodeChild<EngineTiming>(['--time', dir, 'wasm', String(threads), String(seconds), profile ? 'profile' : '']) },
       { key: 'onnx', run: () => nodeChild<EngineTiming>(['--time', dir, 'onnx', String(threads), String(seconds)]) },
+      { key: `onnx-${threads}t`, run: () => nodeChild<EngineTiming>(['--time', dir, 'onnx-set', String(threads), String(seconds)]) },
       { key: `torch-${threads}t`, run: () => runJson<EngineTiming>(python, [peer, 'time', dir, String(threads), String(seconds), '256', '512'], peerEnv) },
       ...(threads > 1
         ? [
-            { key: 'onnx-1t', run: () => nodeChild<EngineTiming>(['--time', dir, 'onnx-1t', '1', String(seconds)]) },
+            { key: 'onnx-1t', run: () => nodeChild<EngineTiming>(['--time', dir, 'onnx-set', '1', String(seconds)]) },
             { key: 'wasm-1t', run: () => nodeChild<EngineTiming>(['--time', dir, 'wasm', '1', String(seconds), '']) },
             { key: 'torch-1t', run: () => runJson<EngineTiming>(python, [peer, 'time', dir, '1', String(seconds), '256', '512'], peerEnv) },
           ]
@@ -441,7 +415,7 @@ async function main(): Promise<void> {
     const torchKey = `torch-${threads}t`;
     const rows: string[] = [];
     console.log(`\nForward pass, embeddings + logits (img/s: median of ${rounds} alternating rounds; ratios computed within each round, then the median).`);
-    console.log(`Engine threads: ${threads} (wasm: ${results[`wasm-${threads}t`][0].threads} pthreads), PyTorch torch.set_num_threads(${results[torchKey][0].threads}), onnxruntime default pool. Peak: ~${peakGflops(threads)} GFLOP/s measured FMA probe (${threads} core${threads > 1 ? 's' : ''}).`);
+    console.log(`Engine threads: ${threads} (wasm: ${results[`wasm-${threads}t`][0].threads} pthreads), PyTorch torch.set_num_threads(${results[torchKey][0].threads}), onnxruntime as the product chooses (${results.onnx.map((t) => t.threads).join('/')} threads in the rounds; ${results.onnx[0].note ?? ''}). Peak: ~${peakGflops(threads)} GFLOP/s measured FMA probe (${threads} core${threads > 1 ? 's' : ''}).`);
     const header = `| model | engine | threads | batch | img/s | ratio vs PyTorch ${threads}t | ratio vs PyTorch 1t | ratio vs best PyTorch | GFLOP/s | % of peak | max rel. Δlogits |`;
     console.log(header);
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -455,7 +429,7 @@ async function main(): Promise<void> {
         const ratio1 = torch1 ? median(v.map((x, i) => x / torch1[i])) : NaN;
         const ratioBest = median(v.map((x, i) => x / best[i]));
         const ips = median(v);
-        const peakFor = Number(th) || threads;
+        const peakFor = Number.parseInt(th, 10) || threads;
         const g = ips * gflop(m.name);
         const row = `| ${m.label} | ${label} | ${th} | ${list[0].models[m.name].batch} | ${fmt(ips, 1)} | ${fmt(ratio)} | ${fmt(ratio1)} | ${fmt(ratioBest)} | ${fmt(g, 1)} | ${fmt((100 * g) / peakGflops(peakFor), 1)} % | ${list[0].models[m.name].relDiff.toExponential(1)} |`;
         rows.push(row);
@@ -465,9 +439,10 @@ async function main(): Promise<void> {
       if (results['wasm-1t']) {
         show('TF.js wasm (LayersModel)', '1', results['wasm-1t']);
       }
-      show('onnxruntime-node (ONNX)', `${threads} (default)`, results.onnx);
-      if (results['onnx-1t']) {
-        show('onnxruntime-node, intraOpNumThreads 1 (not a product setting)', '1', results['onnx-1t']);
+      show('onnxruntime-node (ONNX), threads as the product chooses them', `${[...new Set(results.onnx.map((t) => t.threads))].join('/')} (chosen)`, results.onnx);
+      show(`onnxruntime-node, longtail.threads ${threads}`, String(threads), results[`onnx-${threads}t`]);
+      if (results['onnx-1t'] && threads !== 1) {
+        show('onnxruntime-node, longtail.threads 1', '1', results['onnx-1t']);
       }
       show('PyTorch 1.13 CPU', String(threads), results[torchKey]);
       if (results['torch-1t']) {
