@@ -176,7 +176,8 @@ export function* umapStages(
   const rows = stratifiedSample(labels, numClasses, resolved.maxPoints, resolved.seed);
   const m = rows.length;
   if (m < 3) return null;
-  const x = new Float64Array(m * d);
+  // Float32: the embeddings are float32 already, and 20,000 × 2,048 floats stay at 160 MB.
+  const x = new Float32Array(m * d);
   for (let r = 0; r < m; r++) {
     const src = rows[r] * d;
     for (let j = 0; j < d; j++) x[r * d + j] = embeddings[src + j];

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { UMAP } from 'umap-js';
-import { buildReport } from '../../../src/engine/analysis/buildReport';
+import { buildReport, buildReportAsync } from '../../../src/engine/analysis/buildReport';
 import { exactNeighbours, resolveUmapOptions, umapProjection, umapStages } from '../../../src/engine/analysis/umapProjection';
 import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
@@ -137,7 +137,8 @@ describe('umapProjection', () => {
     const ours = umapProjection(fixture.x, fixture.labels, C, 12, { seed: 9, nEpochs: 40 });
     assert.ok(ours);
     assert.deepEqual(ours.indices, Array.from({ length: n }, (_, i) => i), 'all points, in order');
-    const knn = exactNeighbours(fixture.x, n, 12, 15);
+    // The sample is copied as float32 (as the embeddings arrive from a model).
+    const knn = exactNeighbours(Float32Array.from(fixture.x), n, 12, 15);
     const reference = new UMAP({ nComponents: 2, nNeighbors: 15, minDist: 0.1, nEpochs: 40, random: mulberry32(9) });
     reference.setPrecomputedKNN(knn.indices, knn.distances);
     const layout = reference.fit(Array.from({ length: n }, () => []));
@@ -168,6 +169,22 @@ describe('umapProjection', () => {
     assert.equal(u?.points.length, 5);
     assert.equal(umapProjection(tiny.x.subarray(0, 8), tiny.labels.subarray(0, 2), 2, 4), null);
     assert.equal(umapProjection(fixture.x, fixture.labels, C, 12, { maxPoints: 0 }), null);
+  });
+
+  it('an analysis is cancelled between the UMAP stages (the graph, each quarter of the epochs)', async () => {
+    const p = randomProblem(8, 400, 12, 6);
+    const signal = { isCancellationRequested: false };
+    const stages: string[] = [];
+    const run = buildReportAsync({ numClasses: p.c, logits: p.logits, labels: p.labels, trainCounts: p.trainCounts, embeddings: p.embeddings }, provenance, {
+      umap: { nEpochs: 40 },
+      signal,
+      onStage: (s) => {
+        stages.push(s);
+        if (s === 'umap graph') signal.isCancellationRequested = true;
+      },
+    });
+    await assert.rejects(run, (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Cancelled);
+    assert.equal(stages[stages.length - 1], 'umap graph', 'no epoch ran after the cancel');
   });
 
   it('yields a stage after the neighbours, the graph and each quarter of the epochs', () => {
