@@ -53,6 +53,11 @@ export interface FineTuneParams {
   readonly out: string;
   /** Workspace root (longtail.json, .longtail/cache); default the working directory. */
   readonly workspace?: string;
+  /**
+   * Image root for list files (ImageNet-LT style) and iNaturalist JSON, train and eval alike: their image paths are
+   * resolved against it instead of the list file's own folder (as `AnalyseParams.root`).
+   */
+  readonly root?: string;
   /** Preprocessing overriding longtail.json's (field by field). */
   readonly preprocessing?: PreprocessingOptions;
   /** Head key prefix when a head checkpoint holds several candidates. */

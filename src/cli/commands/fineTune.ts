@@ -37,6 +37,7 @@ export const fineTuneUsage = `Usage: longtail finetune --model M --train T [--ev
   --seed <n>              default 0
   --out <dir>             new output folder (absent or empty): checkpoint, training.json, report.json
   --workspace <dir>       folder holding longtail.json and .longtail/cache (default: current directory)
+  --root <dir>            image root of list files and iNaturalist JSON (train and eval; default: the file's folder)
   --head-key <prefix>     which head in a checkpoint with several
   --many <n> --few <n>    bucket thresholds (default 100 / 20)
   --json                  print the result as JSON instead of a summary
@@ -113,6 +114,7 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
       seed: { type: 'string' },
       out: { type: 'string' },
       workspace: { type: 'string' },
+      root: { type: 'string' },
       'head-key': { type: 'string' },
       many: { type: 'string' },
       few: { type: 'string' },
@@ -150,6 +152,7 @@ export async function runFineTune(argv: string[], io: CliIo, signal: Cancellatio
     seed: num('seed', values.seed, true),
     out: values.out,
     workspace: values.workspace,
+    root: values.root,
     headKey: values['head-key'],
     manyThreshold: num('many', values.many, true),
     fewThreshold: num('few', values.few, true),

@@ -27,6 +27,8 @@ export interface FineTuneDataInputs {
   readonly evalPath: string | null;
   readonly scope: FineTuneScope;
   readonly preprocessing: ImagePreprocessing;
+  /** Image root of list files and iNaturalist JSON (absolute), or undefined for the list's own folder. */
+  readonly root?: string;
   readonly workspace: string;
   readonly progress: PhaseReporter;
   readonly signal?: CancellationSignal;
@@ -131,8 +133,9 @@ async function readExamples(checkpoint: FineTuneCheckpoint, trainSource: Dataset
  */
 export async function loadFineTuneData(checkpoint: FineTuneCheckpoint, inputs: FineTuneDataInputs): Promise<FineTuneData> {
   const { trainPath, evalPath } = inputs;
-  const trainSource = await openDataset(trainPath, { split: 'train', preprocessing: inputs.preprocessing });
-  const evalSource = evalPath ? await openDataset(evalPath, { split: 'test', preprocessing: inputs.preprocessing }) : null;
+  const { root } = inputs;
+  const trainSource = await openDataset(trainPath, { split: 'train', preprocessing: inputs.preprocessing, root });
+  const evalSource = evalPath ? await openDataset(evalPath, { split: 'test', preprocessing: inputs.preprocessing, root }) : null;
   let data: FineTuneData;
   try {
     data = await readExamples(checkpoint, trainSource, evalSource, inputs);

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AnalyseResult } from '../../protocol/analysisParams';
 import type { FineTuneEpoch } from '../../protocol/fineTuneParams';
+import type { PreprocessingOptions } from '../../protocol/preprocessing';
 import type { CancellationSignal } from '../../protocol/progress';
 import { tf } from '../compute/tf';
 import type { TrainingLoss } from '../losses/trainingLoss';
@@ -32,6 +33,10 @@ export interface FineTuneOutputs {
   readonly evalPath: string | null;
   readonly workspace: string;
   readonly headKey: string | undefined;
+  /** Image root of list files and iNaturalist JSON, for the analysis of the new checkpoint as for training. */
+  readonly root?: string;
+  /** The run's preprocessing overrides (flags), applied over longtail.json by that analysis as by training. */
+  readonly preprocessing?: PreprocessingOptions;
   readonly thresholds: { readonly many: number; readonly few: number };
   readonly checkpoint: FineTuneCheckpoint;
   readonly data: FineTuneData;
@@ -121,7 +126,7 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
     ctx.progress('analysing the fine-tuned checkpoint', 0, null);
     const tmpReport = path.join(tmp, 'report.json');
     const analysed = await analyseCheckpoint(
-      { model: tmpCheckpoint, eval: evalPath ?? trainPath, train: trainPath, report: tmpReport, workspace: o.workspace, headKey: o.headKey, manyThreshold: o.thresholds.many, fewThreshold: o.thresholds.few, storedLogits: 'ignore' },
+      { model: tmpCheckpoint, eval: evalPath ?? trainPath, train: trainPath, report: tmpReport, workspace: o.workspace, headKey: o.headKey, root: o.root, preprocessing: o.preprocessing, manyThreshold: o.thresholds.many, fewThreshold: o.thresholds.few, storedLogits: 'ignore' },
       { backend: o.backend, signal: ctx.signal },
     );
     // The report names the checkpoint where it will live, not the temporary folder.
