@@ -17,14 +17,14 @@
  */
 import type { Tensor2D, Variable } from '@tensorflow/tfjs';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
-import type { FineTuneEpoch } from '../../protocol/fineTuneParams';
+import type { FineTuneEpoch, FineTuneOptimizer } from '../../protocol/fineTuneParams';
 import type { Bucket } from '../../protocol/report';
 import { yieldAndCheck } from '../cancellation';
 import type { ProductService } from '../compute/productService';
 import { tf } from '../compute/tf';
 import { mulberry32 } from '../data/seededRandom';
 import { adjustedSoftmaxGradient, headLossPlan, type HeadLossPlan } from '../losses/logitGradient';
-import type { TrainingLoss } from '../losses/trainingLoss';
+import type { LossStep, TrainingLoss } from '../losses/trainingLoss';
 import { epochOrder, indicesByClass } from './batchSampler';
 import { scoreEpoch } from './evaluateClassifier';
 import { batchOf, inferenceBatch, type ExampleSet } from './exampleSet';
@@ -96,6 +96,96 @@ async function predict(service: ProductService, set: ExampleSet, w: Float32Array
   return predictions;
 }
 
+/** One fast head step bound to its weights, optimizer state and buffers. */
+export interface HeadStep {
+  /** W `[C, D]` row-major (= Kᵀ), updated in place by {@link HeadStep.run}. */
+  readonly weights: Float32Array;
+  /** b `[C]` (updated in place when trained), or null. */
+  readonly bias: Float32Array | null;
+  /**
+   * One step on the batch x `[rows, D]` with `labels` `[rows]` at rate `rate`: forward product, closed-form
+   * ∂L/∂F, backward product, fused optimizer update. Returns the batch loss as the TF.js path reports it (plus
+   * the loss's constant term and ½λΣw² of the weights before the update).
+   */
+  run(x: Float32Array, labels: Int32Array, rows: number, rate: number, lossStep: LossStep): Promise<number>;
+  /** The weights the logits are scored with: W, or Ŵ (rows normalised) for cosine logits. */
+  scoringWeights(): Float32Array;
+}
+
+/**
+ * A step over W `[C, D]` and b (both taken over and updated in place; `bias` null when absent or frozen) for
+ * batches of at most `maxRows` rows, with `optimizer` and decay λ = `decay` (see the module comment).
+ */
+export function headStep(
+  w: Float32Array,
+  bias: Float32Array | null,
+  plan: HeadLossPlan,
+  optimizerKind: FineTuneOptimizer,
+  decay: number,
+  maxRows: number,
+  c: number,
+  d: number,
+  service: ProductService,
+): HeadStep {
+  const cosine = plan.cosine;
+  const trainedBias = cosine ? null : bias;
+  const optimizer = headOptimizer(optimizerKind, trainedBias ? [w.length, trainedBias.length] : [w.length]);
+  const logits = new Float32Array(maxRows * c);
+  const gradW = new Float32Array(c * d);
+  const gradB = new Float32Array(c);
+  const xNorm = cosine ? new Float32Array(maxRows * d) : null;
+  const wNorm = cosine ? new Float32Array(c * d) : null;
+  let squares = 0;
+  if (decay > 0) {
+    for (const v of w) squares += v * v;
+    if (trainedBias) for (const v of trainedBias) squares += v * v;
+  }
+  return {
+    weights: w,
+    bias,
+    scoringWeights: () => (wNorm ? (normaliseRows(w, c, d, wNorm), wNorm) : w),
+    async run(batchX, labels, rows, rate, lossStep) {
+      const x = xNorm ? xNorm.subarray(0, rows * d) : batchX;
+      let rowInv: Float64Array | null = null;
+      if (xNorm && wNorm) {
+        normaliseRows(batchX, rows, d, xNorm);
+        rowInv = normaliseRows(w, c, d, wNorm);
+      }
+      const f = await service.multiplyABt(x, wNorm ?? w, rows, d, c, logits);
+      if (trainedBias) {
+        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) f[i * c + j] += trainedBias[j];
+      }
+      let value = adjustedSoftmaxGradient(f, labels, rows, c, plan.adjustment(labels, rows, lossStep), f);
+      if (plan.constantTerm) value += plan.constantTerm(batchX, labels, rows, d);
+      if (decay > 0) value += 0.5 * decay * squares;
+      await service.multiplyAtB(f, x, rows, c, d, gradW);
+      if (rowInv && wNorm) {
+        // ∂L/∂w_j = (g_j − ŵ_j (ŵ_j·g_j)) · (1/r_j); rowInv[j] = 1/r_j.
+        for (let j = 0; j < c; j++) {
+          const base = j * d;
+          let dot = 0;
+          let sq = 0;
+          for (let k = base; k < base + d; k++) {
+            dot += wNorm[k] * gradW[k];
+            sq += w[k] * w[k];
+          }
+          const project = sq >= 1e-24 ? dot : 0;
+          const q = rowInv[j];
+          for (let k = base; k < base + d; k++) gradW[k] = (gradW[k] - wNorm[k] * project) * q;
+        }
+      }
+      optimizer.beginStep();
+      squares = optimizer.update(0, w, gradW, rate, decay);
+      if (trainedBias) {
+        gradB.fill(0);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) gradB[j] += f[i * c + j];
+        squares += optimizer.update(1, trainedBias, gradB, rate, decay);
+      }
+      return value;
+    },
+  };
+}
+
 /**
  * Trains the head variables of `classifier` (kernel `[D, C]`, bias `[C]` when linear and present) in place,
  * with the loop and semantics of trainClassifier.ts; the weights are written back to the variables at the
@@ -118,20 +208,8 @@ export async function trainHeadFast(
   }
   const w = transpose((await kernelVar.data()) as Float32Array, d, c);
   const bias = biasVar ? Float32Array.from((await biasVar.data()) as Float32Array) : null;
-  const cosine = plan.cosine;
-  const optimizer = headOptimizer(settings.optimizer, bias ? [w.length, bias.length] : [w.length]);
   const batchSize = settings.batchSize;
-  const logits = new Float32Array(batchSize * c);
-  const gradW = new Float32Array(c * d);
-  const gradB = new Float32Array(c);
-  const xNorm = cosine ? new Float32Array(batchSize * d) : null;
-  const wNorm = cosine ? new Float32Array(c * d) : null;
-  const decay = settings.weightDecay;
-  let squares = 0;
-  if (decay > 0) {
-    for (const v of w) squares += v * v;
-    if (bias) for (const v of bias) squares += v * v;
-  }
+  const stepper = headStep(w, bias, plan, settings.optimizer, settings.weightDecay, batchSize, c, d, service);
 
   const sampleRandom = mulberry32(settings.seed);
   const lossRandom = mulberry32((settings.seed ^ 0x9e3779b9) >>> 0);
@@ -157,41 +235,7 @@ export async function trainHeadFast(
       const hi = Math.min(n, lo + batchSize);
       const rows = hi - lo;
       const batch = batchOf(train, order, lo, hi);
-      const x = xNorm ? xNorm.subarray(0, rows * d) : batch.x;
-      let rowInv: Float64Array | null = null;
-      if (xNorm && wNorm) {
-        normaliseRows(batch.x, rows, d, xNorm);
-        rowInv = normaliseRows(w, c, d, wNorm);
-      }
-      const f = await service.multiplyABt(x, wNorm ?? w, rows, d, c, logits);
-      if (bias && !cosine) {
-        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) f[i * c + j] += bias[j];
-      }
-      const step = { epoch, epochs: settings.epochs, random: lossRandom };
-      let value = adjustedSoftmaxGradient(f, batch.labels, rows, c, plan.adjustment(batch.labels, rows, step), f);
-      if (plan.constantTerm) value += plan.constantTerm(batch.x, batch.labels, rows, d);
-      if (decay > 0) value += 0.5 * decay * squares;
-      await service.multiplyAtB(f, x, rows, c, d, gradW);
-      if (rowInv && wNorm) {
-        // ∂L/∂w_j = (g_j − ŵ_j (ŵ_j·g_j)) · (1/r_j); rowInv[j] = 1/r_j.
-        for (let j = 0; j < c; j++) {
-          const base = j * d;
-          let dot = 0;
-          for (let k = base; k < base + d; k++) dot += wNorm[k] * gradW[k];
-          let sq = 0;
-          for (let k = base; k < base + d; k++) sq += w[k] * w[k];
-          const project = sq >= 1e-24 ? dot : 0;
-          const q = rowInv[j];
-          for (let k = base; k < base + d; k++) gradW[k] = (gradW[k] - wNorm[k] * project) * q;
-        }
-      }
-      optimizer.beginStep();
-      squares = optimizer.update(0, w, gradW, rate, decay);
-      if (bias && !cosine) {
-        gradB.fill(0);
-        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) gradB[j] += f[i * c + j];
-        squares += optimizer.update(1, bias, gradB, rate, decay);
-      }
+      const value = await stepper.run(batch.x, batch.labels, rows, rate, { epoch, epochs: settings.epochs, random: lossRandom });
       lossSum += Math.fround(value);
       stepCount++;
       ctx.progress(`epoch ${epoch + 1}/${settings.epochs}`, stepCount, totalSteps, `loss ${(lossSum / (s + 1)).toFixed(4)}`);
@@ -200,8 +244,7 @@ export async function trainHeadFast(
     if (!Number.isFinite(meanLoss)) {
       throw new LongtailError(ErrorCode.NonFinite, `training diverged in epoch ${epoch + 1} (loss ${meanLoss}); lower the learning rate`);
     }
-    const scoredWeights = cosine && wNorm ? (normaliseRows(w, c, d, wNorm), wNorm) : w;
-    const predictions = await predict(service, evalSet, scoredWeights, cosine ? null : bias, c, d, ctx);
+    const predictions = await predict(service, evalSet, stepper.scoringWeights(), plan.cosine ? null : bias, c, d, ctx);
     const scored = scoreEpoch(predictions, evalSet.labels, c, buckets);
     const record: FineTuneEpoch = { epoch: epoch + 1, loss: meanLoss, ...scored, learningRate: epochRate, seconds: (performance.now() - epochStarted) / 1000 };
     history.push(record);
@@ -210,7 +253,7 @@ export async function trainHeadFast(
   }
   tf.tidy(() => {
     kernelVar.assign(tf.tensor2d(transpose(w, c, d), [d, c]) as Tensor2D);
-    if (biasVar && bias && !cosine) biasVar.assign(tf.tensor1d(bias));
+    if (biasVar && bias && !plan.cosine) biasVar.assign(tf.tensor1d(bias));
   });
   return { history, seconds: (performance.now() - trainStarted) / 1000 };
 }
