@@ -4,6 +4,8 @@
  * Vulkan on Linux (NVIDIA, AMD and Intel drivers alike), Metal on macOS and D3D12 on Windows.
  *
  * Order of events, and why:
+ * 0. An explicit `--backend webgpu` on Linux with no Vulkan driver installed sets up SwiftShader from
+ *    Debian's chromium when it is there (vulkanSoftware.ts; a software adapter, said as such).
  * 1. `webgpu` is imported and `create([])` gives the GPU object a browser calls `navigator.gpu`.
  * 2. `requestAdapter()` is asked for a high-performance adapter. `null` (no driver: the normal case on a
  *    GPU-less machine) fails quietly with a reason; a software adapter (SwiftShader, llvmpipe,
@@ -22,6 +24,7 @@ import type { GpuAdapterSummary } from '../../protocol/engineInfo';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { Tf } from './tf';
 import { linuxVulkanMissing } from './vulkanPresence';
+import { useSoftwareVulkan, type SoftwareVulkanOutcome } from './vulkanSoftware';
 import { summariseAdapter, type AdapterInfoLike, type AdapterLimitsLike } from './webgpuAdapter';
 import { gpuFailureState } from './gpuFailure';
 
@@ -61,6 +64,8 @@ export interface TryWebgpuOptions {
   readonly platform?: string;
   /** The Linux pre-check (vulkanPresence.ts; tests replace it). */
   readonly vulkanMissing?: () => string | undefined;
+  /** The SwiftShader set-up for an explicit webgpu on Linux (vulkanSoftware.ts; tests replace it). */
+  readonly softwareVulkan?: () => SoftwareVulkanOutcome;
 }
 
 /** Result of {@link tryWebgpu}. */
@@ -122,6 +127,14 @@ export async function tryWebgpu(tf: Tf, options: TryWebgpuOptions): Promise<Webg
   if (!options.allowSoftware && platform === 'linux' && !options.importWebgpu) {
     const missing = (options.vulkanMissing ?? linuxVulkanMissing)();
     if (missing) return { ok: false, reason: `no WebGPU adapter: ${missing}` };
+  }
+  // An explicit `--backend webgpu` on Linux without any Vulkan driver: SwiftShader from chromium, if present
+  // (vulkanSoftware.ts). Not when the package is injected (tests define the world then).
+  const setupNotes: string[] = [];
+  if (options.allowSoftware && platform === 'linux' && !options.importWebgpu) {
+    const software = (options.softwareVulkan ?? useSoftwareVulkan)();
+    if (software.kind === 'missing') return { ok: false, reason: `no WebGPU adapter: ${software.reason}` };
+    if (software.kind === 'swiftshader') setupNotes.push(software.note);
   }
   let pkg: WebgpuPackage;
   try {
@@ -191,6 +204,7 @@ export async function tryWebgpu(tf: Tf, options: TryWebgpuOptions): Promise<Webg
     return { ok: false, reason: `webgpu: ${firstLine(error)}`, adapter };
   }
   const notes = [
+    ...setupNotes,
     `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter((s) => s).join(' / ')} on ${adapter.api}${adapter.software ? ` (software adapter: ${adapter.softwareReason}; used because webgpu was requested explicitly)` : ''}`,
     `WebGPU limits: maxBufferSize ${adapter.maxBufferSize} B, maxStorageBufferBindingSize ${adapter.maxStorageBufferBindingSize} B`,
   ];
