@@ -2,7 +2,11 @@
  * Caches the forward pass (embeddings and logits) under `<workspace or cwd>/.longtail/cache/<key>/`, never
  * next to the user's checkpoint or dataset. The key is sha256 of the canonical JSON of
  * { checkpoint file content hashes, embedding/logits tensor names, dataset identity (contentHash.ts),
- * preprocessing }. An entry is `meta.json` + `embeddings.f32` + `logits.f32` (raw little-endian float32),
+ * preprocessing, the device that computes the forward pass }. The device part (compute/runDevice.ts
+ * `forwardDevice`: the TF.js backend, the device label loadBackend recorded, and for ONNX the onnxruntime
+ * execution provider) keeps each backend's outputs apart: a run on webgpu never reads outputs wasm computed,
+ * so report.json's `engine.backend` / `engine.device` always name the device that computed its numbers, and
+ * meta.json's `identity.computedOn` records it. Switching backends costs one forward pass per backend. An entry is `meta.json` + `embeddings.f32` + `logits.f32` (raw little-endian float32),
  * written into a temporary directory beside it and renamed into place, so readers see whole entries only.
  * Re-analysing unchanged inputs reads the entry and runs no forward pass.
  *
@@ -19,10 +23,12 @@ import type { DatasetSource } from '../data/datasetSource';
 import { closeFile, openForRead, readExactly, readTextFile } from '../io/fileAccess';
 import type { ClassifierModel } from '../model/classifierModel';
 import { computeOutputsToFiles, outputFileNames, type ComputeOutputsOptions, type ModelOutputFiles, type ModelOutputs } from '../model/computeOutputs';
+import { forwardDevice } from '../compute/runDevice';
+import { tf } from '../compute/tf';
 import { canonicalJson, checkpointIdentity, datasetIdentity, sha256Text } from './contentHash';
 
 /** Bumped when the entry layout or the forward-pass semantics change. */
-export const outputCacheVersion = 2;
+export const outputCacheVersion = 3;
 
 /** Options of {@link cachedModelOutputs}. */
 export interface CachedOutputsOptions extends ComputeOutputsOptions {
@@ -73,6 +79,7 @@ export async function outputCacheKey(model: ClassifierModel, dataset: DatasetSou
     version: outputCacheVersion,
     model: { format: model.format, embedding: model.embeddingName, logits: model.logitsName, files: await checkpointIdentity(model.files) },
     dataset: await datasetIdentity(dataset),
+    computedOn: forwardDevice(model.format, tf.getBackend()),
   };
   return { key: sha256Text(canonicalJson(identity)).slice(0, 40), identity };
 }

@@ -31,3 +31,26 @@ export function reportDeviceFields(modelFormat: string): ReportEngineDevice {
     ...(modelFormat === 'onnx' && onnx ? { onnxExecutionProvider: onnx.provider, ...(onnx.placement !== undefined ? { onnxPlacement: onnx.placement } : {}) } : {}),
   };
 }
+
+/** Which device a forward pass of a `modelFormat` model runs on now (part of the output cache's key). */
+export interface ForwardDevice {
+  /** The TF.js backend current now (`tf.getBackend()`): it runs LayersModel / GraphModel forward passes. */
+  readonly tfjsBackend: string;
+  /** The label loadBackend recorded (`WASM`, `WebGPU · SwiftShader (software adapter)`, …); null before it ran. */
+  readonly device: string | null;
+  /** For ONNX models, the execution provider of the newest onnxruntime session (`cpu`, `webgpu`, `cuda`). */
+  readonly onnxExecutionProvider?: string;
+}
+
+/**
+ * The device that would compute a forward pass of a `modelFormat` model now. The output cache keys its
+ * entries by it, so outputs computed on one backend are never served to a run on another and report.json's
+ * `engine.device` always names the device that computed the numbers (cache/outputCache.ts).
+ */
+export function forwardDevice(modelFormat: string, tfjsBackend: string): ForwardDevice {
+  return {
+    tfjsBackend,
+    device: deviceLabel ?? null,
+    ...(modelFormat === 'onnx' && onnx ? { onnxExecutionProvider: onnx.provider } : {}),
+  };
+}
