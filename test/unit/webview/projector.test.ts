@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Report } from '../../../src/protocol/report';
-import { buildHitGrid, classColour, fitView, nearestPoint, pointText, projectorCaption, projectorMethods, projectorPoints, toPixel } from '../../../webview/dashboard/model/projector';
+import { buildHitGrid, classColour, fitView, keyboardOrder, nearestPoint, pointText, projectorCaption, projectorMethods, projectorPoints, stepPoint, toPixel } from '../../../webview/dashboard/model/projector';
 import { makeReport } from '../../fixtures/makeReport';
 
 /** makeReport with a PCA and a UMAP layout of 6 points over classes 0..2 (and one bad point of each kind). */
@@ -91,6 +91,22 @@ describe('projector model', () => {
     const tg = buildHitGrid(twin, fitView(twin, 100, 100), 8);
     assert.equal(nearestPoint(tg, tg.px[0], tg.py[0]), 1, 'the later of two equal points (drawn on top)');
     assert.equal(nearestPoint(tg, 50, 50), -1, 'nothing within 8 px');
+  });
+
+  it('arrow keys walk the points along x (Left/Right) and screen y (Up/Down), stopping at the ends', () => {
+    // Pixel positions: point 0 at (30, 5), 1 at (10, 20), 2 at (20, 10), 3 at (10, 40).
+    const order = keyboardOrder({ px: Float64Array.from([30, 10, 20, 10]), py: Float64Array.from([5, 20, 10, 40]) });
+    assert.deepEqual([...order.byX], [1, 3, 2, 0]);
+    assert.deepEqual([...order.byY], [0, 2, 1, 3]);
+    assert.equal(stepPoint(order, -1, 'ArrowRight'), 1, 'the first key lands on the leftmost point');
+    assert.equal(stepPoint(order, 1, 'ArrowRight'), 3);
+    assert.equal(stepPoint(order, 0, 'ArrowRight'), 0, 'stays at the right end');
+    assert.equal(stepPoint(order, 1, 'ArrowLeft'), 1, 'stays at the left end');
+    assert.equal(stepPoint(order, 2, 'ArrowDown'), 1);
+    assert.equal(stepPoint(order, 2, 'ArrowUp'), 0);
+    assert.equal(stepPoint(order, 2, 'a'), null);
+    assert.equal(stepPoint(order, -1, 'Enter'), null);
+    assert.equal(stepPoint(keyboardOrder({ px: new Float64Array(0), py: new Float64Array(0) }), -1, 'ArrowRight'), null);
   });
 
   it('class colours: stable, and neighbouring class indices differ in hue by the golden angle', () => {

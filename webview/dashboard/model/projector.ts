@@ -209,3 +209,42 @@ export function projectorCaption(report: Report, method: ProjectorMethod): strin
   const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
   return `PCA of ${fmt(p.sampled)} of ${fmt(p.total)} eval embeddings (PC1 ${pct(p.explainedVariance[0])}, PC2 ${pct(p.explainedVariance[1])} of variance)`;
 }
+
+/** The points in reading order along each axis, for the keyboard (arrow keys walk them). */
+export interface KeyboardOrder {
+  /** Point indices sorted by pixel x (then y), and by pixel y (then x). */
+  readonly byX: Int32Array;
+  readonly byY: Int32Array;
+  /** Position of each point in byX and in byY. */
+  readonly rankX: Int32Array;
+  readonly rankY: Int32Array;
+}
+
+/** Sorts the grid's pixel positions along x and along y (ties by the other axis, then index). O(n log n). */
+export function keyboardOrder(grid: Pick<HitGrid, 'px' | 'py'>): KeyboardOrder {
+  const n = grid.px.length;
+  const byX = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => grid.px[a] - grid.px[b] || grid.py[a] - grid.py[b] || a - b);
+  const byY = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => grid.py[a] - grid.py[b] || grid.px[a] - grid.px[b] || a - b);
+  const rankX = new Int32Array(n);
+  const rankY = new Int32Array(n);
+  byX.forEach((k, r) => (rankX[k] = r));
+  byY.forEach((k, r) => (rankY[k] = r));
+  return { byX, byY, rankX, rankY };
+}
+
+/**
+ * The point an arrow key moves to from point k: ArrowRight / ArrowLeft the next / previous along x, ArrowDown /
+ * ArrowUp along the screen's y (down = larger pixel y); stays at the ends. Null for any other key; the first point
+ * along x when k is −1.
+ */
+export function stepPoint(order: KeyboardOrder, k: number, key: string): number | null {
+  const n = order.byX.length;
+  if (!n) return null;
+  if (k < 0) return ['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp'].includes(key) ? order.byX[0] : null;
+  const clamp = (r: number): number => Math.min(n - 1, Math.max(0, r));
+  if (key === 'ArrowRight') return order.byX[clamp(order.rankX[k] + 1)];
+  if (key === 'ArrowLeft') return order.byX[clamp(order.rankX[k] - 1)];
+  if (key === 'ArrowDown') return order.byY[clamp(order.rankY[k] + 1)];
+  if (key === 'ArrowUp') return order.byY[clamp(order.rankY[k] - 1)];
+  return null;
+}

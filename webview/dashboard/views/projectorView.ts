@@ -10,13 +10,16 @@ import {
   buildHitGrid,
   classColour,
   fitView,
+  keyboardOrder,
   nearestPoint,
   pointText,
   projectorCaption,
   projectorMethods,
   projectorPoints,
+  stepPoint,
   toPixel,
   type HitGrid,
+  type KeyboardOrder,
   type ProjectorColouring,
   type ProjectorMethod,
   type ProjectorPoints,
@@ -55,11 +58,12 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
   let points = projectorPoints(report, method) as ProjectorPoints;
   let view: ProjectorView | null = null;
   let grid: HitGrid | null = null;
+  let keys: KeyboardOrder | null = null;
   let hover = -1;
   let size = { width: 0, height: plotHeight };
   const base = document.createElement('canvas');
 
-  const canvas = h('canvas', { class: 'projector', role: 'img', 'aria-label': '' });
+  const canvas = h('canvas', { class: 'projector', role: 'img', tabindex: 0, 'aria-label': '' });
   const tip = h('div', { class: 'projector-tip', role: 'tooltip', hidden: true });
   const box = h('div', { class: 'projector-box' }, canvas, tip);
   const caption = h('figcaption', null, '');
@@ -100,6 +104,7 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
     view = fitView(points, width, plotHeight);
     const hits = buildHitGrid(points, view, hitRadius);
     grid = hits;
+    keys = null;
     const g = base.getContext('2d');
     if (!g) return;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -151,7 +156,7 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
     caption.textContent = projectorCaption(report, method);
     canvas.setAttribute(
       'aria-label',
-      `${method === 'umap' ? 'UMAP' : 'PCA'} scatter of ${points.xs.length} eval embeddings coloured by ${colouring}; hover a point for its class and example, click to open it. The table below summarises it.`,
+      `${method === 'umap' ? 'UMAP' : 'PCA'} scatter of ${points.xs.length} eval embeddings coloured by ${colouring}; hover a point for its class and example, click to open it; or use the arrow keys to walk the points and Enter to open one. The table below summarises it.`,
     );
     legend.replaceChildren(
       ...(colouring === 'bucket'
@@ -192,8 +197,8 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
     const y = ((e.clientY - r.top) * size.height) / (r.height || size.height);
     return nearestPoint(grid, x, y);
   };
-  canvas.addEventListener('mousemove', (e) => {
-    const k = pick(e);
+  /** Rings point k (−1: none) and shows its text in the tooltip and the live readout. */
+  const show = (k: number): void => {
     if (k !== hover) {
       hover = k;
       drawOverlay();
@@ -211,7 +216,21 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
     tip.style.left = `${Math.min(Math.max(0, x + 10), Math.max(0, size.width - 260))}px`;
     tip.style.top = `${Math.max(0, y - 30)}px`;
     readout.textContent = text;
+  };
+  canvas.addEventListener('mousemove', (e) => show(pick(e)));
+  canvas.addEventListener('keydown', (e) => {
+    if (!grid) return;
+    if (e.key === 'Enter' && hover >= 0 && points.indices[hover] >= 0) {
+      ctx.drillDown(pointDrillDown(report, points.indices[hover], points.labels[hover]));
+      return;
+    }
+    keys ??= keyboardOrder(grid);
+    const next = stepPoint(keys, hover, e.key);
+    if (next === null) return;
+    e.preventDefault();
+    show(next);
   });
+  canvas.addEventListener('blur', () => show(-1));
   canvas.addEventListener('mouseleave', () => {
     hover = -1;
     tip.hidden = true;
