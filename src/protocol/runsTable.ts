@@ -87,6 +87,8 @@ export interface RunRow {
   readonly error: string | null;
   /** One line: why tags.json could not be read (the tags are then empty); null otherwise. */
   readonly tagsError: string | null;
+  /** True for a run folder that is a symbolic link: not followed, so nothing is read and no tags are written there. */
+  readonly linked?: boolean;
 }
 
 /** Host → webview: the whole listing (never a delta). */

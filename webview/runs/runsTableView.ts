@@ -128,6 +128,11 @@ export class RunsTableView {
 
   private renderTags(row: RunRow): HTMLTableCellElement {
     const cell = h('td', { class: 'tags' });
+    // A linked run folder is not followed: the host writes no tags there, so none are offered.
+    if (row.linked === true) {
+      cell.appendChild(h('span', { class: 'muted', title: 'a symbolic link: tags are not written through it' }, '—'));
+      return cell;
+    }
     const list = h('ul', { class: 'tag-list', 'aria-label': `tags of ${row.folder}` });
     for (const tag of row.tags) {
       const remove = h('button', { class: 'tag-remove', type: 'button', 'aria-label': `Remove tag ${tag}`, title: 'Remove this tag', 'data-focus-key': `rm:${row.id}:${tag}` }, '×');

@@ -188,7 +188,7 @@ export class RunCollector {
   /** One run's row: from the cache when report.json has not changed, else read within `budget`. */
   private async readRun(c: Candidate, budget: { left: number; deferred: number }): Promise<FoundRun> {
     const { at, runDir, reportPath, root } = c;
-    const done = (row: RunRow): FoundRun => ({ row, root, runDir, reportPath, actionable: !c.linked });
+    const done = (row: RunRow): FoundRun => ({ row: c.linked ? { ...row, linked: true } : row, root, runDir, reportPath, actionable: !c.linked });
     let tags: string[] = [];
     let tagsError: string | null = null;
     if (!c.linked) {

@@ -93,6 +93,8 @@ describe('runs table: a hostile workspace', () => {
     const linked = byFolder.get('linked-folder');
     assert.match(linked?.row.error ?? '', /linked-folder is a symbolic link; the runs table does not follow links/);
     assert.equal(linked?.actionable, false, 'no open or tag write for a linked folder');
+    assert.equal(linked?.row.linked, true, 'the webview offers no tags on it');
+    assert.equal(byFolder.get('plain')?.row.linked, undefined);
     assert.deepEqual(linked?.row.tags, []);
     assert.match(byFolder.get('linked-report')?.row.error ?? '', /linked-report\/report\.json is a symbolic link/);
     const tags = byFolder.get('linked-tags')?.row;
