@@ -16,3 +16,32 @@ export interface PreprocessingOptions {
   /** Per-channel standard deviation divided by after subtracting the mean. */
   readonly std?: readonly number[];
 }
+
+/**
+ * Preprocessing presets offered on a first analysis and compared by the probe: `unit` (pixels / 255 in [0, 1], no
+ * normalisation), `imagenet` and `cifar10` (their published per-channel mean/std), `training-stats` (the training
+ * set's own per-channel mean/std, computed by the engine).
+ */
+export type PreprocessingPresetId = 'unit' | 'imagenet' | 'cifar10' | 'training-stats';
+
+/** One candidate of a preprocessing probe and the model's accuracy on the sample under it. */
+export interface PreprocessingProbeEntry {
+  /** A preset, or `configured` (the preprocessing the analysis used). */
+  readonly preset: PreprocessingPresetId | 'configured';
+  readonly mean: readonly number[] | null;
+  readonly std: readonly number[] | null;
+  /** Top-1 accuracy on the probe sample, in [0, 1]. */
+  readonly accuracy: number;
+}
+
+/** What the preprocessing probe found (report.json `preprocessingProbe`). */
+export interface PreprocessingProbeResult {
+  /** Eval examples in the seeded, class-stratified sample. */
+  readonly sampleSize: number;
+  readonly seed: number;
+  readonly entries: readonly PreprocessingProbeEntry[];
+  /** The preset that is clearly better than the configured preprocessing (rule: preprocessingProbe.ts), or null. */
+  readonly suggestion: PreprocessingPresetId | null;
+  /** One line for the CLI summary, the notification and the dashboard header; null without a suggestion. */
+  readonly hint: string | null;
+}

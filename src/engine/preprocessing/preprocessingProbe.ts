@@ -1,0 +1,124 @@
+/**
+ * Preprocessing probe: runs the model on a small seeded, class-stratified labelled sample of the eval set under the
+ * configured preprocessing and under every preset (preprocessingPresets.ts), and says when one preset is clearly
+ * better. Rule: the best preset's accuracy a_b beats the configured one's a_c by at least 10 points AND by more
+ * than the noise margin 2·sqrt((a_b(1 − a_b) + a_c(1 − a_c)) / n) — twice the standard error of a difference of
+ * two binomial proportions on n examples (about a 95 % two-sided normal bound; conservative here, since both are
+ * measured on the same examples). Ties between presets go to the earlier one in `preprocessingPresetIds`.
+ * Cost: (number of presets + 1) forward passes over at most `sampleSize` examples (default 512).
+ * Sampling: analysis/stratifiedSample.ts (every class appears while the classes fit in half the budget).
+ */
+import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeEntry, PreprocessingProbeResult } from '../../protocol/preprocessing';
+import type { CancellationSignal } from '../../protocol/progress';
+import { stratifiedSample } from '../analysis/stratifiedSample';
+import type { DatasetSource } from '../data/datasetSource';
+import { openSubsetDataset } from '../data/subsetDataset';
+import type { ClassifierModel } from '../model/classifierModel';
+import { computeOutputs } from '../model/computeOutputs';
+import { presetLabel, presetMeanStd, preprocessingPresetIds, withPreset } from './preprocessingPresets';
+import { trainingStatistics, type ChannelStatistics } from './trainingStatistics';
+
+/** Default sample size of the probe. */
+export const defaultProbeSampleSize = 512;
+
+/** Minimum accuracy gain (fraction) for a suggestion. */
+export const probeMinimumGain = 0.1;
+
+/** What the probe needs. */
+export interface ProbeInputs {
+  readonly model: ClassifierModel;
+  /** Opens the eval dataset with the given preprocessing (the caller closes nothing: the probe closes it). */
+  readonly openEval: (preprocessing: PreprocessingOptions) => Promise<DatasetSource>;
+  /** Opens the training dataset with the given preprocessing, for `training-stats`; null leaves that preset out. */
+  readonly openTrain: ((preprocessing: PreprocessingOptions) => Promise<DatasetSource>) | null;
+  /** The preprocessing the analysis uses. */
+  readonly configured: PreprocessingOptions;
+  readonly sampleSize?: number;
+  readonly seed?: number;
+  /** Training examples read for the statistics (default all). */
+  readonly maxTrainingExamples?: number;
+  readonly signal?: CancellationSignal;
+}
+
+/** Top-1 accuracy of row-major logits [n, C] against labels [n] (first maximum on ties). */
+export function top1Accuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let k = 1; k < numClasses; k++) if (logits[i * numClasses + k] > logits[i * numClasses + best]) best = k;
+    if (best === labels[i]) right++;
+  }
+  return labels.length ? right / labels.length : 0;
+}
+
+/**
+ * The suggestion rule of the module comment: the best preset when a_b − a_c ≥ 0.1 and
+ * a_b − a_c > 2·sqrt((a_b(1 − a_b) + a_c(1 − a_c)) / n); else null.
+ */
+export function probeSuggestion(entries: readonly PreprocessingProbeEntry[], n: number): PreprocessingProbeEntry | null {
+  const configured = entries.find((e) => e.preset === 'configured');
+  let best: PreprocessingProbeEntry | null = null;
+  for (const e of entries) if (e.preset !== 'configured' && (!best || e.accuracy > best.accuracy)) best = e;
+  if (!configured || !best || n <= 0) return null;
+  const gain = best.accuracy - configured.accuracy;
+  const margin = 2 * Math.sqrt((best.accuracy * (1 - best.accuracy) + configured.accuracy * (1 - configured.accuracy)) / n);
+  return gain >= probeMinimumGain - 1e-12 && gain > margin ? best : null; // 1e-12: 0.6 − 0.5 is 0.0999… in binary
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+const list = (v: readonly number[]): string => v.map((x) => Number(x.toFixed(4))).join(',');
+
+/** The one-line hint for a suggestion (CLI summary, VS Code notification, dashboard header). */
+export function probeHint(best: PreprocessingProbeEntry, configured: PreprocessingProbeEntry, n: number): string {
+  const flags = best.mean && best.std ? `--mean ${list(best.mean)} --std ${list(best.std)}` : 'no --mean/--std';
+  return `preprocessing: ${presetLabel(best.preset)} gives ${pct(best.accuracy)} accuracy on a ${n}-example sample vs ${pct(configured.accuracy)} with the configured preprocessing; the model probably expects it (${flags})`;
+}
+
+async function accuracyUnder(inputs: ProbeInputs, preprocessing: PreprocessingOptions, indices: Int32Array, numClasses: number): Promise<number> {
+  const ds = await inputs.openEval(preprocessing);
+  try {
+    const sample = await openSubsetDataset(ds.path, ds, Array.from(indices));
+    const out = await computeOutputs(inputs.model, sample, { signal: inputs.signal, progressToken: 'preprocessing-probe' });
+    return top1Accuracy(out.logits, await sample.readLabels(), out.numClasses || numClasses);
+  } finally {
+    await ds.close();
+  }
+}
+
+/** Runs the probe; null for feature inputs (nothing to normalise). */
+export async function probePreprocessing(inputs: ProbeInputs): Promise<PreprocessingProbeResult | null> {
+  const seed = inputs.seed ?? 0;
+  const base = await inputs.openEval(inputs.configured);
+  let labels: Int32Array;
+  let channels: number;
+  let numClasses: number;
+  try {
+    if (base.isFeatures || base.exampleShape.length !== 3) return null;
+    channels = base.exampleShape[2];
+    labels = await base.readLabels();
+    numClasses = base.numClasses ?? labels.reduce((m, v) => Math.max(m, v + 1), 0);
+  } finally {
+    await base.close();
+  }
+  const indices = stratifiedSample(labels, numClasses, inputs.sampleSize ?? defaultProbeSampleSize, seed);
+  let stats: ChannelStatistics | null = null;
+  if (inputs.openTrain) {
+    const train = await inputs.openTrain(withPreset(inputs.configured, { mean: null, std: null }));
+    try {
+      stats = await trainingStatistics(train, { maxExamples: inputs.maxTrainingExamples, signal: inputs.signal });
+    } finally {
+      await train.close();
+    }
+  }
+  const entries: PreprocessingProbeEntry[] = [
+    { preset: 'configured', mean: inputs.configured.mean ?? null, std: inputs.configured.std ?? null, accuracy: await accuracyUnder(inputs, inputs.configured, indices, numClasses) },
+  ];
+  for (const id of preprocessingPresetIds) {
+    if (id === 'training-stats' && !stats) continue;
+    const meanStd = presetMeanStd(id as PreprocessingPresetId, channels, stats);
+    entries.push({ preset: id, mean: meanStd.mean, std: meanStd.std, accuracy: await accuracyUnder(inputs, withPreset(inputs.configured, meanStd), indices, numClasses) });
+  }
+  const n = indices.length;
+  const best = probeSuggestion(entries, n);
+  return { sampleSize: n, seed, entries, suggestion: best ? (best.preset as PreprocessingPresetId) : null, hint: best ? probeHint(best, entries[0], n) : null };
+}
