@@ -1,4 +1,3 @@
-import { envelopeCandidates } from './lineEnvelope';
 import { multiplyABt } from './matmul';
 import type { FloatArray, MultiplyABt } from './types';
 
@@ -64,16 +63,27 @@ export interface TauNormOptions {
 }
 
 /**
- * τ-normalisation sweep: ŷ_ik = argmax_y (w_y/‖w_y‖^τ_k)·φ(x_i) [+ b_y] = argmax_y s_y(x_i)·‖w_y‖^(−τ_k)
- * [+ b_y] (first index on ties), counted per group and true class. Without `keepBias` the bias is dropped
- * as in Kang et al.'s code (τ = 0 is then the bias-free model, not the model as is); with it the bias is
- * added back after normalising (τ = 0 is the model as is). The raw scores s = W·φ are formed once per block
- * of rows and rescaled per τ (w_y·φ/‖w_y‖^τ = (w_y/‖w_y‖^τ)·φ), never materialising the N×C matrix per τ.
- * A class with ‖w_y‖ = 0 has scale 1 at every τ (instead of 0/0).
- * For C ≥ 32, rows are pruned exactly (identical results to the full scan): each g_y(τ) is monotone in τ,
- * so y can win only if max(g_y(τ_lo), g_y(τ_hi)) ≥ max_j min(g_j(τ_lo), g_j(τ_hi)); without bias only
- * positive scores can pass when that bound is > 0, and ln g_y = ln s_y − τ ln ‖w_y‖ is a line in τ, so
- * envelopeCandidates narrows the survivors further. Rows without a positive bias-free score are scanned fully.
+ * τ-normalisation sweep: ŷ_ik = argmax_y (w_y/‖w_y‖^τ_k)·φ(x_i) [+ b_y] = argmax_y g_y(τ_k), with
+ * g_y(τ) = s_y(x_i)·‖w_y‖^(−τ) [+ b_y] (first index on ties), counted per group and true class. Without
+ * `keepBias` the bias is dropped as in Kang et al.'s code (τ = 0 is then the bias-free model, not the model
+ * as is); with it the bias is added back after normalising (τ = 0 is the model as is). The raw scores s = W·φ
+ * are formed once per block of rows and rescaled per τ (w_y·φ/‖w_y‖^τ = (w_y/‖w_y‖^τ)·φ), never materialising
+ * the N×C matrix per τ. A class with ‖w_y‖ = 0 has scale 1 at every τ (instead of 0/0).
+ *
+ * For C ≥ 32 each row is pruned exactly (identical results to the full scan; unit-tested against it). Every
+ * g_y is monotone in τ. With lo/hi the smallest and largest τ:
+ * 1. one pass over the classes finds j_lo = argmax g(lo), j_hi = argmax g(hi) and lb = max_y min(g_y(lo), g_y(hi)),
+ *    a lower bound of the upper envelope E(τ) = max_y g_y(τ) on [lo, hi];
+ * 2. bias dropped and max_y s_y > 0: only s_y > 0 can win, and ln g_y(τ) = ln s_y − τ ln ‖w_y‖ is a line. With
+ *    L(τ) = max(ln g_{j_lo}, ln g_{j_hi}) ≤ ln E (one kink, at τ*), ln g_y − L is concave, so a winner has
+ *    ln g_y ≥ L at lo, hi or τ*; at τ* the test uses ‖w_y‖^(−τ*) ≤ max over the two grid τ around τ* of the
+ *    precomputed scale (monotone in τ). Otherwise (bias kept, or no positive score): a winner has
+ *    max(g_y(lo), g_y(hi)) ≥ lb;
+ * 3. the survivors are narrowed per segment between P sorted grid τ (breakpoints): on a segment [a, b] a winner
+ *    has max(g_y(a), g_y(b)) ≥ max_{j ∈ J} min(g_j(a), g_j(b)) with J the survivors' arg-maxes at the
+ *    breakpoints; a candidate is then only scanned for the τ of the segments it passed.
+ * Comparisons keep a slack of 1e-9·(1 + max |g|) for rounding. Rows with no positive bias-free score (bias
+ * dropped) skip step 2's line test and use lb.
  * Shapes: scores source ([N, C] logits or [N, D] embeddings with weight [C, D]), labels [N], norms [C],
  * taus [T], groupOf [N] → correct [G, T, C] (correct[(g·T + k)·C + y]).
  * Citation: Kang et al. 2020, "Decoupling representation and classifier for long-tailed recognition"
@@ -100,30 +110,37 @@ export function tauNormalisationCorrect(
     }
   }
   const correct = new Int32Array(groups * t * c);
-  // Exact pruning (see above) for C ≥ 32.
-  const prune = c >= 32 && t >= 3 && taus.every((tau) => Number.isFinite(tau));
-  const slope = new Float64Array(c);
-  let maxSlope = 0;
-  for (let y = 0; y < c; y++) {
-    slope[y] = norms[y] > 0 ? -Math.log(norms[y]) : 0;
-    maxSlope = Math.max(maxSlope, Math.abs(slope[y]));
-  }
-  const tLo = Math.min(...taus);
-  const tHi = Math.max(...taus);
-  const logRow = new Float64Array(c);
-  const slopeRow = new Float64Array(c);
-  const picked = new Int32Array(c);
-  const scaleLo = new Float64Array(c);
-  const scaleHi = new Float64Array(c);
   const b = new Float64Array(c);
   for (let y = 0; y < c; y++) {
-    scaleLo[y] = norms[y] > 0 ? Math.pow(norms[y], -tLo) : 1;
-    scaleHi[y] = norms[y] > 0 ? Math.pow(norms[y], -tHi) : 1;
     b[y] = keepBias ? keepBias[y] : 0;
   }
+  const prune = c >= 32 && t >= 3 && taus.every((tau) => Number.isFinite(tau));
+  // Grid τ in increasing order; breakpoints of step 3 every ~5 grid τ (at most 32 segments: a bit mask).
+  const sorted = taus.map((_, k) => k).sort((p, q) => taus[p] - taus[q]);
+  const kLo = sorted[0];
+  const kHi = sorted[t - 1];
+  const np = prune ? Math.min(33, Math.max(2, Math.round((t - 1) / 5) + 1)) : 0;
+  const bp = Int32Array.from({ length: np }, (_, p) => sorted[Math.round((p * (t - 1)) / Math.max(1, np - 1))]);
+  const segmentBit = new Int32Array(t);
+  for (let k = 0; k < t; k++) {
+    let sgm = 0;
+    while (sgm < np - 2 && taus[k] > taus[bp[sgm + 1]]) sgm++;
+    segmentBit[k] = 1 << sgm;
+  }
+  const logNorm = new Float64Array(c);
+  for (let y = 0; y < c; y++) {
+    logNorm[y] = norms[y] > 0 ? Math.log(norms[y]) : 0;
+  }
   const cand = new Int32Array(c);
+  const candMask = new Int32Array(c);
+  const gAt = new Float64Array(Math.max(1, np) * c);
+  const bpBest = new Float64Array(Math.max(1, np));
+  const bpArg = new Int32Array(Math.max(1, np));
+  const segBound = new Float64Array(Math.max(1, np));
   const blockRows = Math.max(1, Math.min(64, Math.floor(4_000_000 / c)));
   const block = new Float64Array(blockRows * c);
+  const scaleLo = scale.subarray(kLo * c, kLo * c + c);
+  const scaleHi = scale.subarray(kHi * c, kHi * c + c);
   for (let i0 = 0; i0 < n; i0 += blockRows) {
     const rows = Math.min(blockRows, n - i0);
     if (scores.kind === 'logits') {
@@ -148,63 +165,28 @@ export function tauNormalisationCorrect(
     for (let r = 0; r < rows; r++) {
       const off = r * c;
       const label = labels[i0 + r];
-      let maxScore = -Infinity;
-      for (let y = 0; y < c; y++) {
-        if (block[off + y] > maxScore) {
-          maxScore = block[off + y];
-        }
-      }
-      let count = c;
-      if (prune && (keepBias !== null || maxScore > 0)) {
-        // g_y(τ) is monotone in τ, so the envelope is ≥ lb = max_y min(g_y(tLo), g_y(tHi)) everywhere and
-        // y can win only if max(g_y(tLo), g_y(tHi)) ≥ lb. Without bias lb > 0, so only s_y > 0 survive, and
-        // the survivors' logs ln s_y − τ ln ‖w_y‖ are lines in τ: envelopeCandidates keeps an exact
-        // superset of the winners.
-        let lb = -Infinity;
-        for (let y = 0; y < c; y++) {
-          const v = block[off + y];
-          const lo = v * scaleLo[y] + b[y];
-          const hi = v * scaleHi[y] + b[y];
-          const m = lo < hi ? lo : hi;
-          if (m > lb) {
-            lb = m;
-          }
-        }
-        const cut = keepBias ? lb - 1e-9 * (Math.abs(lb) + 1) : lb - 1e-9 * Math.abs(lb);
-        let survivors = 0;
-        for (let y = 0; y < c; y++) {
-          const v = block[off + y];
-          if ((keepBias !== null || v > 0) && (v * scaleLo[y] + b[y] >= cut || v * scaleHi[y] + b[y] >= cut)) {
-            cand[survivors++] = y;
-          }
-        }
-        count = survivors;
-        if (keepBias === null && survivors > 32) {
-          for (let q = 0; q < survivors; q++) {
-            const y = cand[q];
-            logRow[q] = Math.log(block[off + y]);
-            slopeRow[q] = slope[y];
-          }
-          const kept = envelopeCandidates(logRow, 0, slopeRow, maxSlope, survivors, tLo, tHi, picked);
-          for (let q = 0; q < kept; q++) {
-            cand[q] = cand[picked[q]];
-          }
-          count = kept;
-        }
+      const gOff = groupOf ? groupOf[i0 + r] * t * c : 0;
+      let count = 0;
+      if (prune) {
+        count = pruneRow(block, off, c, b, keepBias !== null, scaleLo, scaleHi, scale, taus, sorted, logNorm, cand);
+        count = narrowBySegments(block, off, c, b, scale, bp, np, cand, count, candMask, gAt, bpBest, bpArg, segBound);
       } else {
         for (let y = 0; y < c; y++) {
           cand[y] = y;
+          candMask[y] = -1;
         }
+        count = c;
       }
-      const gOff = groupOf ? groupOf[i0 + r] * t * c : 0;
       for (let k = 0; k < t; k++) {
         const base = k * c;
-        let y0 = cand[0];
-        let best = block[off + y0] * scale[base + y0] + b[y0];
-        for (let q = 1; q < count; q++) {
+        const bit = segmentBit[k];
+        let y0 = -1;
+        let best = -Infinity;
+        for (let q = 0; q < count; q++) {
+          if ((candMask[q] & bit) === 0) continue;
           const y = cand[q];
           const v = block[off + y] * scale[base + y] + b[y];
-          if (v > best) {
+          if (v > best || y0 < 0) {
             best = v;
             y0 = y;
           }
@@ -216,4 +198,209 @@ export function tauNormalisationCorrect(
     }
   }
   return correct;
+}
+
+/** Step 1's results for one row (see {@link scanRow}). */
+const rowStats = new Float64Array(6);
+const statBestLo = 0;
+const statBestHi = 1;
+const statJLo = 2;
+const statJHi = 3;
+const statLb = 4;
+const statMaxAbs = 5;
+
+/**
+ * Step 1 of {@link tauNormalisationCorrect}'s pruning over row s = block[off, off + c): into `out`, max and
+ * first arg-max of g(lo) and g(hi), lb = max_y min(g_y(lo), g_y(hi)) and max_y |g_y(lo)| + |g_y(hi)|.
+ */
+function scanRow(block: Float64Array, off: number, c: number, b: Float64Array, scaleLo: Float64Array, scaleHi: Float64Array, out: Float64Array): void {
+  let bestLo = -Infinity;
+  let bestHi = -Infinity;
+  let jLo = 0;
+  let jHi = 0;
+  let lb = -Infinity;
+  let maxAbs = 0;
+  for (let y = 0; y < c; y++) {
+    const v = block[off + y];
+    const lo = v * scaleLo[y] + b[y];
+    const hi = v * scaleHi[y] + b[y];
+    if (lo > bestLo) {
+      bestLo = lo;
+      jLo = y;
+    }
+    if (hi > bestHi) {
+      bestHi = hi;
+      jHi = y;
+    }
+    const m = lo < hi ? lo : hi;
+    if (m > lb) lb = m;
+    const a = Math.abs(lo) + Math.abs(hi);
+    if (a > maxAbs) maxAbs = a;
+  }
+  out[statBestLo] = bestLo;
+  out[statBestHi] = bestHi;
+  out[statJLo] = jLo;
+  out[statJHi] = jHi;
+  out[statLb] = lb;
+  out[statMaxAbs] = maxAbs;
+}
+
+/** The grid position p with τ(sorted[p]) < τ* ≤ τ(sorted[p + 1]) (τ* strictly inside the grid's range). */
+function gridSegment(taus: readonly number[], sorted: readonly number[], tStar: number): number {
+  let p = 0;
+  while (taus[sorted[p + 1]] < tStar) p++;
+  return p;
+}
+
+/**
+ * Steps 1–2 of {@link tauNormalisationCorrect}'s pruning for one row s = block[off, off + c): writes the
+ * surviving classes to `cand` in increasing order and returns their number (≥ 1).
+ */
+function pruneRow(
+  block: Float64Array,
+  off: number,
+  c: number,
+  b: Float64Array,
+  withBias: boolean,
+  scaleLo: Float64Array,
+  scaleHi: Float64Array,
+  scale: Float64Array,
+  taus: readonly number[],
+  sorted: readonly number[],
+  logNorm: Float64Array,
+  cand: Int32Array,
+): number {
+  scanRow(block, off, c, b, scaleLo, scaleHi, rowStats);
+  const bestLo = rowStats[statBestLo];
+  const bestHi = rowStats[statBestHi];
+  const jLo = rowStats[statJLo];
+  const jHi = rowStats[statJHi];
+  const slack = 1e-9 * (1 + rowStats[statMaxAbs]);
+  const sLo = block[off + jLo];
+  const sHi = block[off + jHi];
+  if (!withBias && sLo > 0 && sHi > 0 && bestLo > 0 && bestHi > 0) {
+    // Lines ln g = ln s − τ ln‖w‖ of j_lo and j_hi; their crossing τ* (the kink of L), if inside (lo, hi).
+    const dl = logNorm[jLo] - logNorm[jHi];
+    const tStar = dl !== 0 ? (Math.log(sLo) - Math.log(sHi)) / dl : Number.NaN;
+    const inside = tStar > taus[sorted[0]] && tStar < taus[sorted[sorted.length - 1]];
+    const p = inside ? gridSegment(taus, sorted, tStar) : 0;
+    const kA = inside ? sorted[p] * c : -1;
+    const kB = inside ? sorted[p + 1] * c : -1;
+    const atStar = inside ? sLo * Math.exp(-tStar * logNorm[jLo]) : Infinity;
+    return pruneByLines(block, off, c, scaleLo, scaleHi, scale, kA, kB, bestLo - slack, bestHi - slack, atStar - slack, cand);
+  }
+  return pruneByBound(block, off, c, b, scaleLo, scaleHi, rowStats[statLb] - slack, cand);
+}
+
+/**
+ * Step 2's line test (bias dropped): the classes with s_y > 0 and g_y(lo) ≥ cutLo, g_y(hi) ≥ cutHi or
+ * s_y·max(scale[kA + y], scale[kB + y]) ≥ cutStar (kA < 0: no kink inside), in increasing order, into `cand`.
+ */
+function pruneByLines(
+  block: Float64Array,
+  off: number,
+  c: number,
+  scaleLo: Float64Array,
+  scaleHi: Float64Array,
+  scale: Float64Array,
+  kA: number,
+  kB: number,
+  cutLo: number,
+  cutHi: number,
+  cutStar: number,
+  cand: Int32Array,
+): number {
+  let count = 0;
+  for (let y = 0; y < c; y++) {
+    const v = block[off + y];
+    if (!(v > 0)) continue;
+    if (v * scaleLo[y] >= cutLo || v * scaleHi[y] >= cutHi) {
+      cand[count++] = y;
+    } else if (kA >= 0) {
+      const sa = scale[kA + y];
+      const sb = scale[kB + y];
+      if (v * (sa > sb ? sa : sb) >= cutStar) cand[count++] = y;
+    }
+  }
+  return count;
+}
+
+/**
+ * The classes y of row s = block[off, off + c) with max(g_y(lo), g_y(hi)) ≥ cut, in increasing order, into
+ * `cand`; returns their number. (A function of its own: V8 optimises each loop with its own type feedback.)
+ */
+function pruneByBound(block: Float64Array, off: number, c: number, b: Float64Array, scaleLo: Float64Array, scaleHi: Float64Array, cut: number, cand: Int32Array): number {
+  let count = 0;
+  for (let y = 0; y < c; y++) {
+    const v = block[off + y];
+    const lo = v * scaleLo[y] + b[y];
+    const hi = v * scaleHi[y] + b[y];
+    if ((lo > hi ? lo : hi) >= cut) cand[count++] = y;
+  }
+  return count;
+}
+
+/**
+ * Step 3 of {@link tauNormalisationCorrect}'s pruning: keeps, of the `count` candidates, those that can win
+ * on some segment between breakpoints bp[p], bp[p + 1] (grid indices, increasing τ), with a bit mask of those
+ * segments in `mask`; compacts `cand` and returns the new count.
+ */
+function narrowBySegments(
+  block: Float64Array,
+  off: number,
+  c: number,
+  b: Float64Array,
+  scale: Float64Array,
+  bp: Int32Array,
+  np: number,
+  cand: Int32Array,
+  count: number,
+  mask: Int32Array,
+  g: Float64Array,
+  best: Float64Array,
+  arg: Int32Array,
+  bound: Float64Array,
+): number {
+  best.fill(-Infinity);
+  let maxAbs = 0;
+  for (let q = 0; q < count; q++) {
+    const y = cand[q];
+    const v = block[off + y];
+    for (let p = 0; p < np; p++) {
+      const x = v * scale[bp[p] * c + y] + b[y];
+      g[q * np + p] = x;
+      if (x > best[p]) {
+        best[p] = x;
+        arg[p] = q;
+      }
+      const a = Math.abs(x);
+      if (a > maxAbs) maxAbs = a;
+    }
+  }
+  const slack = 1e-9 * (1 + maxAbs);
+  for (let sgm = 0; sgm + 1 < np; sgm++) {
+    let lb = -Infinity;
+    for (let p = 0; p < np; p++) {
+      const q = arg[p] * np;
+      const lo = g[q + sgm];
+      const hi = g[q + sgm + 1];
+      const m = lo < hi ? lo : hi;
+      if (m > lb) lb = m;
+    }
+    bound[sgm] = lb - slack;
+  }
+  let kept = 0;
+  for (let q = 0; q < count; q++) {
+    let bits = 0;
+    for (let sgm = 0; sgm + 1 < np; sgm++) {
+      const lo = g[q * np + sgm];
+      const hi = g[q * np + sgm + 1];
+      if ((lo > hi ? lo : hi) >= bound[sgm]) bits |= 1 << sgm;
+    }
+    if (bits !== 0) {
+      cand[kept] = cand[q];
+      mask[kept++] = bits;
+    }
+  }
+  return kept;
 }
