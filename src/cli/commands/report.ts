@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal } from '../../protocol/progress';
 import { renderHtmlReport } from '../../report/htmlReport';
-import { collectThumbnails, reportEvalPath } from '../../report/thumbnailSelection';
+import { reportEvalPath, thumbnailSummary, thumbnailsForExport } from '../../report/thumbnailSelection';
 import { exampleThumbnails } from '../../engine/drilldown/exampleThumbnails';
-import { standaloneThumbnailBudget, standaloneThumbnailSide } from '../../protocol/webviewProtocol';
+import { standaloneThumbnailSide } from '../../protocol/webviewProtocol';
 import { readReport } from '../../engine/report/readReport';
 import { outputError } from '../../engine/io/fileAccess';
 import type { CliIo } from '../cli';
@@ -114,20 +114,18 @@ export async function runReport(argv: string[], io: CliIo, signal: CancellationS
   const [bundleJs, css] = await Promise.all([readAsset(assets.bundle, 'dashboard bundle'), readAsset(assets.css, 'dashboard stylesheet')]);
   let thumbnails = null;
   if (!values['no-thumbnails']) {
-    try {
-      const evalPath = reportEvalPath(report, resolve(input));
-      thumbnails = await collectThumbnails(report, (indices) => exampleThumbnails({ eval: evalPath, indices, preprocessing: report.preprocessing, maxSide: standaloneThumbnailSide }, signal));
-    } catch (error) {
-      // The eval data may not travel with the report: the HTML is still written, without images.
-      io.stderr(`note: no example thumbnails embedded (${error instanceof Error ? error.message : String(error)})\n`);
-    }
+    // The eval data may not travel with the report: the HTML is still written, without images, and a note says why.
+    const evalPath = reportEvalPath(report, resolve(input));
+    const embedded = await thumbnailsForExport(report, (indices) => exampleThumbnails({ eval: evalPath, indices, preprocessing: report.preprocessing, maxSide: standaloneThumbnailSide }, signal));
+    thumbnails = embedded.thumbnails;
+    if (embedded.note) io.stderr(`note: ${embedded.note}\n`);
   }
   checkCancelled(signal);
   const html = renderHtmlReport(report, { bundleJs, css, compare, title: values.title ?? basename(input), thumbnails: thumbnails ?? undefined });
   checkCancelled(signal);
   await writeAtomically(out, html);
-  const embedded = thumbnails ? Object.values(thumbnails.thumbnails) : [];
-  const images = embedded.length ? `, ${embedded.length} example thumbnails (${(embedded.reduce((s, u) => s + u.length, 0) / 1024).toFixed(0)} KiB of ${standaloneThumbnailBudget / 1024 / 1024} MiB)` : '';
+  const summary = thumbnailSummary(thumbnails);
+  const images = summary ? `, ${summary}` : '';
   io.stdout(`wrote ${values.html} (${report.classes.length.toLocaleString('en-US')} classes${compare ? ', with comparison' : ''}${images}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
   return 0;
 }
