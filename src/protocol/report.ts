@@ -4,6 +4,7 @@
  * `schemaVersion`. The JSON Schema is `src/protocol/report.schema.json` (kept equal by a unit test).
  * Formulas: docs/methods.md §1.4, §2.1, §3.1, §8.3, §9.
  */
+import type { PreprocessingProbeResult } from './preprocessing';
 
 /** Frequency bucket of a class by training count (defaults: many > 100, few < 20, else medium). */
 export type Bucket = 'many' | 'medium' | 'few';
@@ -375,4 +376,6 @@ export interface Report extends ReportProvenance {
   readonly calibration: CalibrationReport;
   /** null without embeddings. */
   readonly projection: ProjectionReport | null;
+  /** The preprocessing probe (image inputs with a model, unless turned off); absent in older reports. */
+  readonly preprocessingProbe?: PreprocessingProbeResult;
 }
