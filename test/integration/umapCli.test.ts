@@ -1,16 +1,19 @@
 /**
  * The projector's UMAP through `longtail analyse` (in-process CLI, the same pipeline as the engine): stored by
  * default next to the PCA with eval indices that pair with the eval labels, identical on a second run (the same seed
- * and embeddings), sized by --umap-points (every class in a small sample), off with 0, and a bad value is a one-line
+ * and embeddings; a LayersModel's second run takes its embeddings from the output cache and gives the same layout),
+ * sized by --umap-points (every class in a small sample), off with 0, and a bad value is a one-line
  * usage error before anything runs.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/cli';
 import { tf } from '../../src/engine/compute/tf';
 import { readReport } from '../../src/engine/report/readReport';
-import { npyBytes, npzBytes, tempDir, writeFile } from '../fixtures/writers';
+import { saveTinyLayersModel } from '../fixtures/tinyModels';
+import { idxImagesBytes, idxLabelsBytes, npyBytes, npzBytes, tempDir, writeFile } from '../fixtures/writers';
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -62,6 +65,31 @@ describe('longtail analyse: UMAP of the embeddings', () => {
     assert.equal(second.code, 0, second.stderr);
     const b = await readReport(join(dir, 'b.json'));
     assert.deepEqual(b.projection?.umap, umap);
+  });
+
+  it('a LayersModel: the run whose embeddings come from the output cache gives the same layout as the forward pass', async () => {
+    const ws = join(dir, 'ws');
+    mkdirSync(join(ws, 'data'), { recursive: true });
+    const m = 90;
+    const y = Array.from({ length: m }, (_, i) => i % 3);
+    const img = (i: number, r: number, q: number): number => (y[i] * 70 + r * 9 + q * 5 + i) % 256;
+    writeFile(join(ws, 'data'), 't10k-images-idx3-ubyte', idxImagesBytes(m, 8, 8, img));
+    writeFile(join(ws, 'data'), 't10k-labels-idx1-ubyte', idxLabelsBytes(y));
+    writeFile(ws, 'counts.json', JSON.stringify([50, 20, 5]));
+    const model = await saveTinyLayersModel(join(ws, 'model'), { numClasses: 3 });
+    const run = async (name: string): Promise<{ fromCache: boolean; reportPath: string }> => {
+      const r = await cli('analyse', '--backend', 'cpu', '--model', model, '--eval', join(ws, 'data'), '--class-counts', join(ws, 'counts.json'), '--workspace', ws, '--report', join(ws, name), '--json');
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { fromCache: boolean; reportPath: string };
+    };
+    const first = await run('first.json');
+    const second = await run('second.json');
+    assert.equal(first.fromCache, false);
+    assert.equal(second.fromCache, true);
+    const a = (await readReport(first.reportPath)).projection?.umap;
+    assert.ok(a);
+    assert.equal(a.points.length, m);
+    assert.deepEqual((await readReport(second.reportPath)).projection?.umap, a);
   });
 
   it('--umap-points sizes the stratified sample (every class present) and 0 turns it off', async () => {
