@@ -27,7 +27,8 @@ export interface HeadOptimizer {
   beginStep(): void;
   /**
    * Updates `weights` (array number `slot`) in place from `grad` (∇L without decay, same length) with rate `lr`
-   * and decay λ = `decay`. Returns Σw² of the updated weights (for the next step's decay term).
+   * and decay λ = `decay`. Returns Σw² of the updated weights when λ > 0 (for the next step's decay term), else 0
+   * (the λ = 0 loop reads and sums less).
    */
   update(slot: number, weights: Float32Array, grad: Float32Array, lr: number, decay: number): number;
 }
@@ -40,6 +41,14 @@ export function headOptimizer(kind: FineTuneOptimizer, lengths: readonly number[
       beginStep: () => undefined,
       update(slot, w, grad, lr, decay) {
         const a = accumulation[slot];
+        if (decay === 0) {
+          for (let i = 0; i < w.length; i++) {
+            const ai = sgdMomentum * a[i] + grad[i];
+            a[i] = ai;
+            w[i] -= lr * ai;
+          }
+          return 0;
+        }
         let squares = 0;
         for (let i = 0; i < w.length; i++) {
           const g = grad[i] + decay * w[i];
@@ -72,6 +81,17 @@ export function headOptimizer(kind: FineTuneOptimizer, lengths: readonly number[
       const v = second[slot];
       const c1 = 1 / (1 - accBeta1);
       const c2 = 1 / (1 - accBeta2);
+      if (decay === 0) {
+        for (let i = 0; i < w.length; i++) {
+          const g = grad[i];
+          const mi = beta1 * m[i] + (1 - beta1) * g;
+          const vi = beta2 * v[i] + (1 - beta2) * g * g;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] -= (lr * (mi * c1)) / (Math.sqrt(vi * c2) + adamEpsilon);
+        }
+        return 0;
+      }
       let squares = 0;
       for (let i = 0; i < w.length; i++) {
         const g = grad[i] + decay * w[i];
