@@ -1,39 +1,45 @@
-// Training-step throughput of the engine against PyTorch CPU on the same machine, same shapes, same loss and
-// optimizer, in one run.
+// Head fine-tuning throughput of the engine against PyTorch CPU on the same machine, in one run (issue #13).
 //
-//   node --import tsx --expose-gc bench/headTraining.bench.ts              3 alternating rounds (~4-5 min on 2 cores)
-//   node --import tsx --expose-gc bench/headTraining.bench.ts --rounds 1   one round
-//   ... --threads N     engine / torch threads (default: one per logical core, as the engine does)
-//   ... --seconds S     timed seconds per case (default 2)
+//   node --import tsx --expose-gc bench/headTraining.bench.ts                  steps (3 alternating rounds) + whole process
+//   ... --rounds N        step rounds (default 3; 0 skips the step cases)   ... --seconds S   timed seconds per step case (default 2)
+//   ... --threads N       engine / torch threads besides 1 (default: logical cores)
+//   ... --whole-rounds N  whole-process rounds (default 2; 0 skips it)
+//   The whole-process part runs `node dist/cli.js finetune`: run `npm run bundle` first (the bench refuses a
+//   dist/cli.js older than src/engine/training/headFastPath.ts).
 //
-// Cases:
-//   head-D512-C100-ce, head-D2048-C1000-ce, head-D2048-C1000-la — head-scope fine-tuning: a linear classifier
-//     K [D, C] + b [C] on frozen embeddings, batch 256, Adam lr 1e-3, the product's losses from
-//     src/engine/losses (createLoss 'ce' / 'la' with τ = 1 and long-tailed class counts). The step is
-//     fineTune.ts's head-scope step verbatim: gather the batch from a shuffled order, upload it, one-hot
-//     the labels, optimizer.minimize(loss(φ·K + b)) over [K, b] inside tf.tidy, then read the loss back.
-//     (fineTune() itself also reads datasets, evaluates every epoch and writes a checkpoint and report, so
-//     its step is reproduced here rather than timed through the whole job.)
-//   full-smallcnn-b128 — every layer of the demo's small CNN (src/engine/training/smallCnn.ts) through the
-//     product's training loop fitClassifier (Adam lr 1e-3, softmax CE), batch 128, 28×28×1 inputs.
-// Engine: wasm as loadBackend starts it (N threads) and 1 thread; PyTorch 1.13 (bench/peers/head_torch.py, Debian's
-// /usr/bin/python3, OpenBLAS for that process only, torch.set_num_threads matching) at N and 1 threads; processes
-// alternate in every round; ratios are computed within each round, then the median is taken. One tf.profile of
-// the D=2048, C=1000 step shows where the engine's time goes.
+// Step cases head-D{512,2048}-C{100,1000}-{ce,la}: a linear classifier on frozen embeddings, batch 256, Adam lr 1e-3,
+//   the product's losses (createLoss 'ce' / 'la' τ = 1, long-tailed counts). Engine: the product's head step
+//   (training/headFastPath.ts headStep: forward and backward products on the native product service, closed-form
+//   ∂L/∂logits, fused Adam) with the service at N threads and at 1; each step gathers its batch from a shuffled
+//   order and returns the loss, as trainHeadFast does. For reference, the TF.js wasm autograd step (the path head
+//   scope took before, still used on GPUs and as the tests' reference) at D=2048, and the small CNN through
+//   fitClassifier (all layers; not a head case). PyTorch 1.13 (bench/peers/head_torch.py, Debian's /usr/bin/python3,
+//   OpenBLAS) at N and 1 threads. Processes alternate in every round; ratios are taken within a round, then the median.
+//
+// Whole process: `longtail finetune --scope head --loss la --optimizer adam --epochs 3` (batch 128, its defaults)
+//   on 32,768 × 2048 synthetic features → 1,000 classes (eval 10,000), against head_torch.py `whole` doing the same
+//   training and per-epoch evaluation (load npz, train, evaluate, save), best of 1 and N threads; wall time of each
+//   process from spawn to exit, alternating. longtail also writes report.json (the diagnostics), which the PyTorch
+//   script does not; training.json's training seconds are shown beside it.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import type { DataId, KernelConfig, Scalar, Tensor2D, TensorInfo, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { loadBackend } from '../src/engine/compute/loadBackend';
+import { createProductService } from '../src/engine/compute/productService';
 import { tf } from '../src/engine/compute/tf';
 import { mulberry32, shuffleInPlace } from '../src/engine/data/seededRandom';
+import { headLossPlan } from '../src/engine/losses/logitGradient';
 import { createLoss } from '../src/engine/losses/lossRegistry';
 import { fitClassifier } from '../src/engine/training/fitClassifier';
+import { headStep } from '../src/engine/training/headFastPath';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
 
 const python = '/usr/bin/python3';
 const peerEnv = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
 const peer = join(__dirname, 'peers', 'head_torch.py');
+const repo = join(__dirname, '..');
 const headBatch = 256;
 const cnnBatch = 128;
 /** Batches of distinct data per case (the loop cycles through them in a shuffled order). */
@@ -47,29 +53,23 @@ interface CaseTiming {
 }
 interface EngineRun {
   readonly threads: number;
+  readonly kind?: string;
   readonly cases: Record<string, CaseTiming>;
-  readonly profile?: ProfileSummary;
-  readonly profileFixed?: ProfileSummary;
-}
-interface ProfileSummary {
-  readonly wallMs: number;
-  readonly kernels: { kernel: string; calls: number; ms: number; shapes: string }[];
-  readonly numTensorsBefore: number;
-  readonly numTensorsAfter: number;
 }
 
-const caseNames = ['head-D512-C100-ce', 'head-D2048-C1000-ce', 'head-D2048-C1000-la', 'full-smallcnn-b128', 'head-D2048-C1000-ce+cmpfix'] as const;
-/** The PyTorch case each engine case is compared with. */
-const peerCase = (c: string): string => c.replace('+cmpfix', '');
+const headCases = [
+  ['head-D512-C100-ce', 512, 100, 'ce'],
+  ['head-D512-C100-la', 512, 100, 'la'],
+  ['head-D2048-C1000-ce', 2048, 1000, 'ce'],
+  ['head-D2048-C1000-la', 2048, 1000, 'la'],
+] as const;
 const caseLabels: Record<string, string> = {
-  'head-D512-C100-ce': 'head D=512 C=100, CE, Adam, batch 256',
-  'head-D2048-C1000-ce': 'head D=2048 C=1000, CE, Adam, batch 256',
-  'head-D2048-C1000-la': 'head D=2048 C=1000, LA (τ=1), Adam, batch 256',
-  'full-smallcnn-b128': 'small CNN, all layers, CE, Adam, batch 128',
-  'head-D2048-C1000-ce+cmpfix': 'head D=2048 C=1000, CE, with the proposed wasm comparison-kernel fix (bench-local prototype)',
+  'head-D512-C100-ce': 'head D=512 C=100, CE',
+  'head-D512-C100-la': 'head D=512 C=100, LA (τ=1)',
+  'head-D2048-C1000-ce': 'head D=2048 C=1000, CE',
+  'head-D2048-C1000-la': 'head D=2048 C=1000, LA (τ=1)',
+  'full-smallcnn-b128': 'small CNN, all layers, CE, batch 128 (TF.js wasm, fitClassifier)',
 };
-/** Matrix-product FLOPs of one step: forward φ·K and the kernel gradient φᵀ·dZ (2·B·D·C each). */
-const headFlops = (d: number, c: number) => 2 * 2 * headBatch * d * c;
 
 /** Long-tailed labels: priors ∝ exp(−4y/C). */
 function longTailLabels(n: number, c: number, random: () => number): { labels: Int32Array; counts: number[] } {
@@ -94,7 +94,7 @@ function longTailLabels(n: number, c: number, random: () => number): { labels: I
   return { labels, counts };
 }
 
-/** A head-scope fine-tuning job's state, stepped exactly as fineTune.ts does in head scope. */
+/** The TF.js autograd head step (trainClassifier.ts's head-scope step: minimize over [K, b] inside tf.tidy). */
 function makeHeadStepper(d: number, c: number, lossName: 'ce' | 'la', seed: number) {
   const random = mulberry32(seed);
   const n = headBatch * batches;
@@ -145,51 +145,30 @@ function makeHeadStepper(d: number, c: number, lossName: 'ce' | 'la', seed: numb
   };
 }
 
-/**
- * PROTOTYPE of a fix proposed for src/engine/compute/wasmKernels.ts (not product code; registered only inside
- * this bench's child process, after the product-path cases have been timed). Stock tfjs-backend-wasm 4.22 runs
- * comparison kernels whose inputs need broadcasting ~20-40x slower than same-shape ones (e.g. Equal
- * [256,1000] vs [256,1]: 19-74 ms against 1-3 ms); the gradient of tf.max (inside tf.logSumExp, so inside
- * every CE-based loss) is such an Equal. The fix broadcasts the smaller float32 operand with the fast Add
- * (+ zeros from Fill) and calls the stock same-shape kernel; intermediates are freed with disposeData.
- */
-function registerComparisonFix(): void {
-  const kernel = (name: string): KernelConfig => {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`wasm kernel ${name} missing`);
-    return k;
+
+/** The product's fast head step (headFastPath.ts headStep) on the same kind of data as the TF.js stepper. */
+function makeFastStepper(d: number, c: number, lossName: 'ce' | 'la', seed: number, service: Awaited<ReturnType<typeof createProductService>>) {
+  const random = mulberry32(seed);
+  const n = headBatch * batches;
+  const x = Float32Array.from({ length: n * d }, () => Math.max(0, random() * 2 - 1) * 2);
+  const { labels, counts } = longTailLabels(n, c, random);
+  const plan = headLossPlan(createLoss(lossName, lossName === 'la' ? { tau: 1 } : {}, counts), counts);
+  const w = Float32Array.from({ length: c * d }, () => ((random() * 2 - 1) * Math.sqrt(3)) / Math.sqrt(d));
+  const step = headStep(w, new Float32Array(c), plan, 'adam', 0, headBatch, c, d, service);
+  const order = new Int32Array(n).map((_, i) => i);
+  const bx = new Float32Array(headBatch * d);
+  const by = new Int32Array(headBatch);
+  const lossRandom = mulberry32(seed ^ 0x9e3779b9);
+  return async (s: number): Promise<number> => {
+    const b = s % batches;
+    if (b === 0) shuffleInPlace(order, random);
+    for (let k = 0; k < headBatch; k++) {
+      const src = order[b * headBatch + k];
+      bx.set(x.subarray(src * d, (src + 1) * d), k * d);
+      by[k] = labels[src];
+    }
+    return step.run(bx, by, headBatch, Math.fround(1e-3), { epoch: 0, epochs: 1, random: lossRandom });
   };
-  const fill = kernel('Fill');
-  const add = kernel('Add');
-  const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-  for (const name of ['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual']) {
-    const original = kernel(name);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      ...original,
-      kernelFunc: (args) => {
-        const a = args.inputs.a as TensorInfo;
-        const b = args.inputs.b as TensorInfo;
-        if (sameShape(a.shape, b.shape) || a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args);
-        const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-        const backend = args.backend as unknown as { disposeData(id: DataId): boolean };
-        const made: TensorInfo[] = [];
-        const zeros = fill.kernelFunc({ inputs: {}, attrs: { shape, value: 0, dtype: 'float32' }, backend: args.backend }) as TensorInfo;
-        made.push(zeros);
-        const full = (x: TensorInfo): TensorInfo => {
-          if (sameShape(x.shape, shape)) return x;
-          const o = add.kernelFunc({ inputs: { a: x, b: zeros }, attrs: {}, backend: args.backend }) as TensorInfo;
-          made.push(o);
-          return o;
-        };
-        try {
-          return original.kernelFunc({ ...args, inputs: { a: full(a), b: full(b) } });
-        } finally {
-          made.forEach((m) => backend.disposeData(m.dataId));
-        }
-      },
-    });
-  }
 }
 
 async function timeSteps(step: (i: number) => Promise<number>, seconds: number): Promise<CaseTiming> {
@@ -209,47 +188,24 @@ async function timeSteps(step: (i: number) => Promise<number>, seconds: number):
   }
 }
 
-async function profileHead(): Promise<ProfileSummary> {
-  const h = makeHeadStepper(2048, 1000, 'ce', 11);
-  await h.step(0);
-  await h.step(1);
-  const { bx, by } = h.batchAt(2);
-  const before = tf.memory().numTensors;
-  const t0 = performance.now();
-  const info = await tf.profile(() => {
-    h.body(bx, by).dispose();
-  });
-  const wallMs = performance.now() - t0;
-  const after = tf.memory().numTensors;
-  h.dispose();
-  const agg = new Map<string, { calls: number; ms: number; shapes: Set<string> }>();
-  for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue; // an op's wrapper scope: its kernels are listed too
-    const e = agg.get(k.name) ?? { calls: 0, ms: 0, shapes: new Set<string>() };
-    e.calls++;
-    e.ms += k.kernelTimeMs as number;
-    e.shapes.add(k.inputShapes.map((s) => `[${(s ?? []).join(',')}]`).join('×'));
-    agg.set(k.name, e);
-  }
-  const kernels = [...agg.entries()]
-    .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: e.ms, shapes: [...e.shapes].slice(0, 3).join(' ') }))
-    .sort((a, b) => b.ms - a.ms);
-  return { wallMs, kernels, numTensorsBefore: before, numTensorsAfter: after };
+
+async function fastChild(threads: number, seconds: number): Promise<void> {
+  const service = await createProductService({ threads });
+  const cases: Record<string, CaseTiming> = {};
+  for (const [name, d, c, lossName] of headCases) cases[name] = await timeSteps(makeFastStepper(d, c, lossName, d + c, service), seconds);
+  const out: EngineRun = { threads: service.threads, kind: service.kind, cases };
+  console.log(JSON.stringify(out));
+  await service.dispose();
 }
 
-async function child(threads: number, seconds: number, profile: boolean): Promise<void> {
+async function tfjsChild(threads: number, seconds: number): Promise<void> {
   const backend = await loadBackend(tf, { requested: 'wasm', threads });
   const cases: Record<string, CaseTiming> = {};
-  for (const [name, d, c, lossName] of [
-    ['head-D512-C100-ce', 512, 100, 'ce'],
-    ['head-D2048-C1000-ce', 2048, 1000, 'ce'],
-    ['head-D2048-C1000-la', 2048, 1000, 'la'],
-  ] as const) {
+  for (const [name, d, c, lossName] of headCases.filter(([, dim]) => dim === 2048)) {
     const h = makeHeadStepper(d, c, lossName, d + c);
     cases[name] = await timeSteps((i) => h.step(i), seconds);
     h.dispose();
   }
-  // Full model through fitClassifier: one epoch = `batches` steps; warm-up epoch, then timed epochs.
   {
     const random = mulberry32(3);
     const n = cnnBatch * batches;
@@ -271,16 +227,7 @@ async function child(threads: number, seconds: number, profile: boolean): Promis
     cases['full-smallcnn-b128'] = { steps, seconds: el, stepsPerS: steps / el, firstLoss: Number.isNaN(first) ? warm[0].loss : first };
     model.dispose();
   }
-  const before = profile ? await profileHead() : undefined;
-  // Last: the proposed comparison-kernel fix (changes this process's kernel registry).
-  registerComparisonFix();
-  {
-    const h = makeHeadStepper(2048, 1000, 'ce', 3048);
-    cases['head-D2048-C1000-ce+cmpfix'] = await timeSteps((i) => h.step(i), seconds);
-    h.dispose();
-  }
-  const after = profile ? await profileHead() : undefined;
-  const out: EngineRun = { threads: backend.threads, cases, ...(before && after ? { profile: before, profileFixed: after } : {}) };
+  const out: EngineRun = { threads: backend.threads, kind: 'tfjs-wasm', cases };
   console.log(JSON.stringify(out));
 }
 
@@ -304,95 +251,133 @@ const median = (v: number[]): number => {
 };
 const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(d)) : '—');
 
+/** The whole-process data: made once by head_torch.py `make` in the temp folder, reused by later runs. */
+const wholeShape = { n: 32768, d: 2048, c: 1000, nEval: 10000 };
+
+function wholeData(): string {
+  const dir = join(os.tmpdir(), `longtail-head-bench-${wholeShape.n}x${wholeShape.d}x${wholeShape.c}`);
+  if (!existsSync(join(dir, 'head.npz'))) {
+    const r = spawnSync(python, [peer, 'make', dir, String(wholeShape.n), String(wholeShape.d), String(wholeShape.c), String(wholeShape.nEval)], { encoding: 'utf8', env: peerEnv });
+    if (r.status !== 0) throw new Error(`making the synthetic features failed: ${r.stderr.slice(-2000)}`);
+  }
+  return dir;
+}
+
+interface WholeRun {
+  readonly wallSeconds: number;
+  readonly trainSeconds: number;
+  readonly balancedError: number;
+}
+
+function wholeLongtail(dir: string, round: number): WholeRun {
+  const out = join(dir, `longtail-out-${round}`);
+  rmSync(out, { recursive: true, force: true });
+  const args = [join(repo, 'dist', 'cli.js'), 'finetune', '--model', join(dir, 'head.npz'), '--train', join(dir, 'train.npz'), '--eval', join(dir, 'eval.npz')];
+  args.push('--scope', 'head', '--loss', 'la', '--optimizer', 'adam', '--epochs', '3', '--out', out, '--workspace', dir);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`longtail finetune failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')) as { seconds: number; history: { balancedError: number }[]; notes: string[] };
+  if (training.notes.some((n) => n.startsWith('head steps on TF.js'))) throw new Error(`longtail did not take the fast path: ${training.notes.join('; ')}`);
+  rmSync(out, { recursive: true, force: true });
+  return { wallSeconds, trainSeconds: training.seconds, balancedError: training.history[training.history.length - 1].balancedError };
+}
+
+function wholeTorch(dir: string, threads: number): WholeRun {
+  const t0 = performance.now();
+  const res = runJson<{ trainSeconds: number; balancedErrors: number[] }>(python, [peer, 'whole', String(threads), dir, '3', '128'], peerEnv);
+  return { wallSeconds: (performance.now() - t0) / 1000, trainSeconds: res.trainSeconds, balancedError: res.balancedErrors[res.balancedErrors.length - 1] };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    return child(Number(args[1]), Number(args[2]), args[3] === 'profile');
-  }
+  if (args[0] === '--child') return args[1] === 'fast' ? fastChild(Number(args[2]), Number(args[3])) : tfjsChild(Number(args[2]), Number(args[3]));
   const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
   const rounds = opt('--rounds', 3);
+  const wholeRounds = opt('--whole-rounds', 2);
   const threads = opt('--threads', 0) || os.cpus().length;
   const seconds = opt('--seconds', 2);
-  if (spawnSync(python, ['-c', 'import torch'], { env: peerEnv }).status !== 0) {
-    throw new Error(`${python} with torch is needed for the PyTorch peer`);
-  }
+  if (spawnSync(python, ['-c', 'import torch'], { env: peerEnv }).status !== 0) throw new Error(`${python} with torch is needed for the PyTorch peer`);
   const started = Date.now();
-  console.log(`head/full training bench — ${new Date().toISOString()}, ${os.cpus().length} logical cores (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const node = (t: number, profile: boolean) => runJson<EngineRun>(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--child', String(t), String(seconds), profile ? 'profile' : '']);
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`head training bench — ${new Date().toISOString()}, ${os.cpus().length} logical cores (${os.cpus()[0]?.model}), load average ${load()}`);
+  const node = (mode: string, t: number) => runJson<EngineRun>(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--child', mode, String(t), String(seconds)]);
   const torch = (t: number) => runJson<EngineRun>(python, [peer, String(t), String(seconds)], peerEnv);
   const engines = [
-    { key: `wasm-${threads}t`, run: (p: boolean) => node(threads, p) },
+    { key: `fast-${threads}t`, run: () => node('fast', threads) },
     { key: `torch-${threads}t`, run: () => torch(threads) },
-    ...(threads > 1 ? [{ key: 'wasm-1t', run: () => node(1, false) }, { key: 'torch-1t', run: () => torch(1) }] : []),
+    ...(threads > 1 ? [{ key: 'fast-1t', run: () => node('fast', 1) }, { key: 'torch-1t', run: () => torch(1) }] : []),
+    { key: `tfjs-${threads}t`, run: () => node('tfjs', threads) },
   ];
   const results: Record<string, EngineRun[]> = {};
-  let profile: ProfileSummary | undefined;
-  let profileFixed: ProfileSummary | undefined;
   for (let r = 0; r < rounds; r++) {
     const order = engines.map((_, i) => engines[(i + r) % engines.length]);
     const line: string[] = [];
     for (const e of order) {
-      const res = e.run(r === 0 && e.key === `wasm-${threads}t`);
-      profile ??= res.profile;
-      profileFixed ??= res.profileFixed;
+      const res = e.run();
       (results[e.key] ??= []).push(res);
-      line.push(`${e.key} ${caseNames.map((c) => fmt(res.cases[c]?.stepsPerS ?? NaN, 1)).join('/')}`);
+      line.push(`${e.key} ${Object.entries(res.cases).map(([k, v]) => `${k.replace('head-', '')} ${fmt(v.stepsPerS, 1)}`).join(', ')}`);
     }
-    console.log(`round ${r + 1}/${rounds} (steps/s ${caseNames.join(' / ')}): ${line.join(' | ')}   load ${os.loadavg()[0].toFixed(1)}`);
+    console.log(`round ${r + 1}/${rounds} (steps/s): ${line.join(' | ')}   load ${load()}`);
   }
-  const wasmKey = `wasm-${threads}t`;
-  const torchKey = `torch-${threads}t`;
-  const per = (key: string, c: string) => (results[key] ?? []).map((r) => r.cases[key.startsWith('torch') ? peerCase(c) : c]?.stepsPerS ?? NaN);
-  const ratio = (a: string, b: number[], c: string) => median(per(a, c).map((v, i) => v / b[i]));
-  console.log(`\nTraining steps/s (median of ${rounds} alternating rounds; ratios computed within each round, then the median; "best PyTorch" = the faster of 1t / ${threads}t in each round).`);
-  console.log(`Engine: TF.js wasm, ${results[wasmKey][0].threads} threads (and 1); PyTorch ${results[torchKey][0].threads} threads (and 1), OpenBLAS.`);
-  console.log(`| case | TF.js wasm ${threads}t | TF.js wasm 1t | PyTorch ${threads}t | PyTorch 1t | wasm ${threads}t / PyTorch ${threads}t | wasm ${threads}t / best PyTorch | wasm 1t / PyTorch 1t | wasm ${threads}t matmul GFLOP/s-equivalent |`);
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  const goals: string[] = [];
-  for (const c of caseNames) {
-    const tN = per(torchKey, c);
-    const t1 = per('torch-1t', c);
-    const best = tN.map((v, i) => Math.max(v, t1[i] ?? 0));
-    const rN = ratio(wasmKey, tN, c);
-    const rB = ratio(wasmKey, best, c);
-    const r1 = t1.length ? ratio('wasm-1t', t1, c) : NaN;
-    const m = /head-D(\d+)-C(\d+)/.exec(c);
-    const g = m ? (median(per(wasmKey, c)) * headFlops(Number(m[1]), Number(m[2]))) / 1e9 : NaN;
-    console.log(
-      `| ${caseLabels[c]} | ${fmt(median(per(wasmKey, c)), 1)} | ${fmt(median(per('wasm-1t', c)), 1)} | ${fmt(median(tN), 1)} | ${fmt(median(t1), 1)} | ${fmt(rN)} | ${fmt(rB)} | ${fmt(r1)} | ${m ? fmt(g, 1) : '—'} |`,
-    );
-    if (c.startsWith('head')) {
-      goals.push(`  ${caseLabels[c]}: ${fmt(rN)}× PyTorch ${threads}t, ${fmt(rB)}× best PyTorch (goal ≥ 1.0×: ${rN >= 1 ? 'MET' : 'NOT MET'} / ${rB >= 1 ? 'MET' : 'NOT MET'})`);
+  if (rounds > 0) {
+    const per = (key: string, c: string) => (results[key] ?? []).map((r) => r.cases[c]?.stepsPerS ?? NaN);
+    const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]));
+    const fastKey = `fast-${threads}t`;
+    console.log(`\nHead training steps/s (median of ${rounds} alternating rounds; ratios within each round, then the median; best = the faster of 1t / ${threads}t in each round).`);
+    console.log(`Engine: head fast path on the product service (${results[fastKey][0].kind}); PyTorch ${results[`torch-${threads}t`][0].threads} threads and 1, OpenBLAS; TF.js wasm autograd for reference.`);
+    console.log(`| case | fast ${threads}t | fast 1t | PyTorch ${threads}t | PyTorch 1t | TF.js wasm ${threads}t | fast ${threads}t / best PyTorch | fast 1t / PyTorch 1t | best fast / best PyTorch | fast ${threads}t / TF.js wasm |`);
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const goals: string[] = [];
+    for (const c of [...headCases.map(([name]) => name), 'full-smallcnn-b128']) {
+      const fN = per(fastKey, c);
+      const f1 = per('fast-1t', c);
+      const tN = per(`torch-${threads}t`, c);
+      const t1 = per('torch-1t', c);
+      const best = tN.map((v, i) => Math.max(v, t1[i] ?? 0));
+      const bestFast = fN.map((v, i) => Math.max(v, f1[i] ?? 0));
+      const wasm = per(`tfjs-${threads}t`, c);
+      const rBest = ratio(bestFast, best);
+      console.log(
+        `| ${caseLabels[c]} | ${fmt(median(fN), 1)} | ${fmt(median(f1), 1)} | ${fmt(median(tN), 1)} | ${fmt(median(t1), 1)} | ${fmt(median(wasm), 1)} | ${fmt(ratio(fN, best))} | ${fmt(ratio(f1, t1))} | ${fmt(rBest)} | ${fmt(ratio(fN, wasm))} |`,
+      );
+      if (c.startsWith('head')) goals.push(`  ${caseLabels[c]}: best fast / best PyTorch ${fmt(rBest)}× (goal ≥ 1.0×: ${rBest >= 1 ? 'MET' : 'NOT MET'})`);
     }
+    console.log('\nGoal, head steps:');
+    goals.forEach((g) => console.log(g));
   }
-  console.log('\nGoal, head scope:');
-  goals.forEach((g) => console.log(g));
-  const showProfile = (title: string, profile: ProfileSummary, rows: number) => {
-    const total = profile.kernels.reduce((a, k) => a + k.ms, 0);
-    console.log(`\ntf.profile of one head step, D=2048 C=1000 CE, wasm ${threads}t, ${title}: ${profile.wallMs.toFixed(1)} ms wall (profiling adds a read-back per kernel), ${total.toFixed(1)} ms inside kernels; tensors ${profile.numTensorsBefore} → ${profile.numTensorsAfter}:`);
-    console.log('| kernel | calls | ms | share | input shapes |');
-    console.log('|---|---|---|---|---|');
-    for (const k of profile.kernels.slice(0, rows)) {
-      console.log(`| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(2)} | ${((100 * k.ms) / total).toFixed(1)} % | ${k.shapes} |`);
+  if (wholeRounds > 0) {
+    const cli = join(repo, 'dist', 'cli.js');
+    const fastSource = join(repo, 'src', 'engine', 'training', 'headFastPath.ts');
+    if (!existsSync(cli) || statSync(cli).mtimeMs < statSync(fastSource).mtimeMs) throw new Error('dist/cli.js is missing or older than the sources: run `npm run bundle` first');
+    const dir = wholeData();
+    const runs: Record<string, WholeRun[]> = {};
+    const whole = [
+      { key: 'longtail', run: (r: number) => wholeLongtail(dir, r) },
+      { key: 'torch-1t', run: () => wholeTorch(dir, 1) },
+      ...(threads > 1 ? [{ key: `torch-${threads}t`, run: () => wholeTorch(dir, threads) }] : []),
+    ];
+    for (let r = 0; r < wholeRounds; r++) {
+      const line: string[] = [];
+      for (const e of whole.map((_, i) => whole[(i + r) % whole.length])) {
+        const res = e.run(r);
+        (runs[e.key] ??= []).push(res);
+        line.push(`${e.key} ${fmt(res.wallSeconds, 1)} s (training ${fmt(res.trainSeconds, 1)} s, balanced error ${fmt(100 * res.balancedError, 1)} %)`);
+      }
+      console.log(`whole round ${r + 1}/${wholeRounds}: ${line.join(' | ')}   load ${load()}`);
     }
-    const mm = profile.kernels.filter((k) => /MatMul/.test(k.kernel)).reduce((a, k) => a + k.ms, 0);
-    console.log(`matrix products: ${mm.toFixed(1)} ms = ${((100 * mm) / total).toFixed(0)} % of kernel time, ${(headFlops(2048, 1000) / 1e9 / (mm / 1000)).toFixed(1)} GFLOP/s on the 2·(2·256·2048·1000) FLOP of φ·K and φᵀ·dZ`);
-  };
-  if (profile) showProfile('product path', profile, 14);
-  if (profileFixed) showProfile('with the proposed comparison-kernel fix', profileFixed, 6);
-  if (profile) {
-    const ms = (re: RegExp) => profile.kernels.filter((k) => re.test(k.kernel)).reduce((a, k) => a + k.ms, 0);
-    const total = profile.kernels.reduce((a, k) => a + k.ms, 0);
-    const pct = (v: number) => `${((100 * v) / total).toFixed(0)} %`;
-    console.log('\nWhat limits the head step (from the profile above):');
-    const torchStepMs = 1000 / median(per('torch-1t', 'head-D2048-C1000-ce'));
-    console.log(`  - the two matrix products (${pct(ms(/MatMul/))}, ${ms(/MatMul/).toFixed(0)} ms): XNNPACK on WASM SIMD128 (4 lanes, no FMA) vs OpenBLAS with AVX-512 FMA`);
-    console.log(`    in PyTorch, whose whole single-thread step took ${fmt(torchStepMs, 1)} ms here: ≥ 1.0× against PyTorch 1t needs faster products than wasm offers;`);
-    console.log(`  - Equal/Greater… with broadcasting (${pct(ms(/^(Equal|NotEqual|Greater|GreaterEqual|Less|LessEqual)$/))}): the gradient of tf.max inside tf.logSumExp, a slow path in stock wasm (fix above);`);
-    console.log(`  - Adam's update (${pct(ms(/^(Sqrt|Square|RealDiv|Identity)$/))} in Sqrt/Square/RealDiv/Identity alone, plus its Adds/Multiplies): ~12 single-threaded elementwise`);
-    console.log('    kernels over D×C = 2M weights, each writing a new tensor; PyTorch updates in place.');
+    const wall = (k: string) => (runs[k] ?? []).map((x) => x.wallSeconds);
+    const bestTorch = wall('torch-1t').map((v, i) => Math.min(v, wall(`torch-${threads}t`)[i] ?? Infinity));
+    const ratio = median(wall('longtail').map((v, i) => v / bestTorch[i]));
+    const trainSeconds = (k: string) => median((runs[k] ?? []).map((x) => x.trainSeconds));
+    console.log(`\nWhole process, longtail finetune --scope head --loss la --optimizer adam, 3 epochs of ${wholeShape.n} × ${wholeShape.d} → ${wholeShape.c} (batch 128, eval ${wholeShape.nEval}), median of ${wholeRounds}:`);
+    console.log('| process | wall s | training s | final balanced error |');
+    console.log('|---|---|---|---|');
+    for (const k of Object.keys(runs)) console.log(`| ${k} | ${fmt(median(wall(k)), 1)} | ${fmt(trainSeconds(k), 1)} | ${fmt(100 * median(runs[k].map((x) => x.balancedError)), 2)} % |`);
+    console.log(`longtail / best PyTorch wall time: ${fmt(ratio)}× (goal ≤ 1.0×, i.e. speed ≥ 1.0×: ${ratio <= 1 ? 'MET' : 'NOT MET'})`);
   }
-  console.log(`\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s; machine shared with other jobs (load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s; machine shared with other jobs (load average now ${load()})`);
 }
 
 main().catch((e: unknown) => {
