@@ -28,6 +28,13 @@ export interface AnalyseParams {
   readonly workspace?: string;
   /** Preprocessing overriding longtail.json's (field by field). */
   readonly preprocessing?: PreprocessingOptions;
+  /**
+   * Preprocessing probe (image inputs with a model): the model's accuracy on a seeded class-stratified sample of
+   * `probeSampleSize` eval examples (default 512) under the configured preprocessing and each preset, recorded in
+   * report.json `preprocessingProbe`. Default true; false skips it (`--no-probe`).
+   */
+  readonly probe?: boolean;
+  readonly probeSampleSize?: number;
   /** Head key prefix when a head checkpoint holds several candidates. */
   readonly headKey?: string;
   /** GraphModel: the node whose output is the embedding. */

@@ -37,6 +37,9 @@ export const analyseUsage = `Usage: longtail analyse [--model M] --eval E [--tra
                           that τ on the rest (default 0.2; 0 = off; the sweeps' best τ on all of eval is an oracle)
   --seed <n>              seed of the held-out split (default 0)
   --json                  print the result as JSON instead of a summary
+  --no-probe              skip the preprocessing probe (image inputs with a model: accuracy on a seeded stratified
+                          sample of 512 eval examples under the configured preprocessing and each preset —
+                          [0, 1], ImageNet, CIFAR-10, the training set's mean/std; a line when one is clearly better)
 ${preprocessingUsage}  --backend, --threads, --debug as for every command
 `;
 
@@ -89,6 +92,14 @@ export function preprocessingText(p: Readonly<Record<string, unknown>>): string 
   return parts.length ? parts.join(', ') : 'none (inputs used as stored)';
 }
 
+/** The preprocessing probe's hint and its figures, when it suggests a preset (nothing otherwise). */
+function probeLines(report: Report): string[] {
+  const probe = report.preprocessingProbe;
+  if (!probe || !probe.hint) return [];
+  const figures = probe.entries.map((e) => `${e.preset} ${(100 * e.accuracy).toFixed(1)}%`).join(', ');
+  return [`  ${probe.hint}`, `    probe accuracy on ${probe.sampleSize} eval examples: ${figures}`];
+}
+
 /** For class-named image folders: which folder became which class, and a warning when only sort order decided it. */
 function classOrderLines(report: Report): string[] {
   const order = report.data.eval.classOrder;
@@ -117,6 +128,7 @@ export function formatSummary(report: Report, result: AnalyseResult): string {
     `  accuracy  many ${pct(s.buckets.many.accuracy)}${ci(iv?.buckets.many)}   medium ${pct(s.buckets.medium.accuracy)}${ci(iv?.buckets.medium)}   few ${pct(s.buckets.few.accuracy)}${ci(iv?.buckets.few)}`,
     ...(report.model.format.startsWith('logits stored') ? [`  model: ${report.model.format}`] : []),
     `  preprocessing: ${preprocessingText(report.preprocessing)}`,
+    ...probeLines(report),
     ...classOrderLines(report),
     `  post-hoc logit adjustment: τ=1 → balanced error ${pct(atOne)}${gain === null ? '' : `, gain ${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(2)} points over raw${ci(gainCi)}`}; oracle best ${tauText(la.bestTau, la.bestAtGridEdge)} → ${pct(la.bestBalancedError)}`,
   ];
@@ -177,6 +189,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
       'val-split': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'no-probe': { type: 'boolean', default: false },
       ...preprocessingFlags,
       ...commonOptions,
     },
@@ -212,6 +225,7 @@ export async function runAnalyse(argv: string[], io: CliIo, signal: Cancellation
     valFraction: fractionOption('val-split', values['val-split']),
     seed: intOption('seed', values.seed, 0),
     preprocessing: parsePreprocessingFlags(values),
+    probe: !values['no-probe'],
     progressToken: 'cli',
   };
   const engine = await engineFromOptions(values);

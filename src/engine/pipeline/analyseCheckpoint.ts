@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { AnalyseParams, AnalyseResult } from '../../protocol/analysisParams';
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { CancellationSignal, ProgressSink } from '../../protocol/progress';
+import type { PreprocessingProbeResult } from '../../protocol/preprocessing';
 import type { Report, ReportProvenance } from '../../protocol/report';
 import { buildReportAsync } from '../analysis/buildReport';
 import { defaultUmapMaxPoints } from '../analysis/umapProjection';
@@ -27,6 +28,7 @@ import { loadHeadCheckpoint } from '../io/headCheckpoint';
 import { reportDeviceFields } from '../compute/runDevice';
 import { loadClassifierModel } from '../model/loadClassifierModel';
 import { writeFileAtomic } from '../output/atomicOutput';
+import { probePreprocessing } from '../preprocessing/preprocessingProbe';
 import { longtailVersion } from '../version';
 import { datasetOutputs } from './datasetOutputs';
 import { adapterDownKey, adapterUpKey, applyHeadAdapter, readHeadAdapter } from './headAdapter';
@@ -154,6 +156,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
     let embeddingDim: number | null;
     let numClasses: number;
     let fromCache = false;
+    let probe: PreprocessingProbeResult | null = null;
 
     if (logitsOnly) {
       const stored = evalSource.storedLogits;
@@ -199,6 +202,19 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         modelFormat = model.format;
         embeddingDim = model.embeddingDim;
         numClasses = model.numClasses;
+        if (params.probe !== false && !evalSource.isFeatures) {
+          report('probing preprocessing presets', 0, null);
+          const trainPath = params.classCounts ? null : path.resolve(params.train ?? params.eval);
+          probe = await probePreprocessing({
+            model,
+            openEval: (p) => openDataset(evalPath, { split: 'test', preprocessing: p, classNamesFile, root, signal: ctx.signal }),
+            openTrain: trainPath ? (p) => openDataset(trainPath, { split: 'train', preprocessing: p, classNamesFile, root, signal: ctx.signal }) : null,
+            configured: preprocessing,
+            sampleSize: params.probeSampleSize,
+            seed: params.seed ?? 0,
+            signal: ctx.signal,
+          });
+        }
       } finally {
         await model.dispose();
       }
@@ -257,7 +273,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
       preprocessing: evalSource.preprocessing,
       engine: { version: longtailVersion, backend: ctx.backend, ...reportDeviceFields(modelFormat) },
     };
-    const built = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
+    const analysed = await buildReportAsync({ numClasses, logits, labels, trainCounts, classNames, embeddings, head }, provenance, {
         manyThreshold: thresholds.many,
         fewThreshold: thresholds.few,
         confusionMatrixLimit: params.confusionMatrixLimit,
@@ -269,6 +285,7 @@ async function analyseWith(params: AnalyseParams, ctx: AnalyseContext, multiply:
         signal: ctx.signal,
       });
     throwIfCancelled(ctx.signal);
+    const built: Report = probe ? { ...analysed, preprocessingProbe: probe } : analysed;
 
     const reportPath = params.report ? path.resolve(params.report) : path.join(await newRunDir(workspace), 'report.json');
     await writeFileAtomic(reportPath, JSON.stringify(built, null, 1));

@@ -12,6 +12,7 @@ import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeEnt
 import type { CancellationSignal } from '../../protocol/progress';
 import { stratifiedSample } from '../analysis/stratifiedSample';
 import type { DatasetSource } from '../data/datasetSource';
+import { sampleIndices } from '../data/seededRandom';
 import { openSubsetDataset } from '../data/subsetDataset';
 import type { ClassifierModel } from '../model/classifierModel';
 import { computeOutputs } from '../model/computeOutputs';
@@ -20,6 +21,9 @@ import { trainingStatistics, type ChannelStatistics } from './trainingStatistics
 
 /** Default sample size of the probe. */
 export const defaultProbeSampleSize = 512;
+
+/** Training examples the `training-stats` preset reads at most (a uniform seeded sample beyond that). */
+export const defaultMaxTrainingExamples = 10000;
 
 /** Minimum accuracy gain (fraction) for a suggestion. */
 export const probeMinimumGain = 0.1;
@@ -35,7 +39,7 @@ export interface ProbeInputs {
   readonly configured: PreprocessingOptions;
   readonly sampleSize?: number;
   readonly seed?: number;
-  /** Training examples read for the statistics (default all). */
+  /** Training examples read for the statistics (default {@link defaultMaxTrainingExamples}, a seeded uniform sample). */
   readonly maxTrainingExamples?: number;
   readonly signal?: CancellationSignal;
 }
@@ -105,7 +109,11 @@ export async function probePreprocessing(inputs: ProbeInputs): Promise<Preproces
   if (inputs.openTrain) {
     const train = await inputs.openTrain(withPreset(inputs.configured, { mean: null, std: null }));
     try {
-      stats = await trainingStatistics(train, { maxExamples: inputs.maxTrainingExamples, signal: inputs.signal });
+      // A uniform seeded sample of at most maxTrainingExamples (default 10,000) training examples: the first N of a
+      // class-sorted folder would be the first classes only.
+      const max = inputs.maxTrainingExamples ?? defaultMaxTrainingExamples;
+      const sample = train.size > max ? await openSubsetDataset(train.path, train, Array.from(sampleIndices(train.size, max, seed))) : train;
+      stats = await trainingStatistics(sample, { signal: inputs.signal });
     } finally {
       await train.close();
     }
