@@ -5,9 +5,20 @@
  */
 import './stdioGuard';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { AnalyseRequest, DidEpochNotification, DidLogNotification, DidProgressNotification, ExamplesRequest, FineTuneRequest, InfoRequest, MeasureThroughputRequest } from '../protocol/engineProtocol';
+import {
+  AnalyseRequest,
+  DidEpochNotification,
+  DidLogNotification,
+  DidProgressNotification,
+  ExamplesRequest,
+  FineTuneRequest,
+  InfoRequest,
+  MeasureThroughputRequest,
+  TrainingStatisticsRequest,
+} from '../protocol/engineProtocol';
 import { ErrorCode, type EngineErrorData, toLongtailError } from '../protocol/errors';
 import { exampleThumbnails } from './drilldown/exampleThumbnails';
+import { trainingStatisticsRequest } from './preprocessing/trainingStatisticsRequest';
 import { Engine } from './engine';
 import { parseEngineArgs } from './engineArgs';
 
@@ -71,6 +82,11 @@ function main(): void {
   connection.onRequest(
     ExamplesRequest,
     handle(async (params, token) => exampleThumbnails(params, token)),
+  );
+  // The training set's pixel statistics read the data only, like the thumbnails.
+  connection.onRequest(
+    TrainingStatisticsRequest,
+    handle(async (params, token) => trainingStatisticsRequest(params, token)),
   );
   connection.onRequest(
     FineTuneRequest,

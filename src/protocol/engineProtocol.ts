@@ -10,6 +10,7 @@ import type { EngineInfo, ThroughputResult } from './engineInfo';
 import type { ExamplesParams, ExamplesResult } from './examplesParams';
 import type { FineTuneEpoch, FineTuneParams, FineTuneResult } from './fineTuneParams';
 import type { ProgressSnapshot } from './progress';
+import type { TrainingStatisticsParams, TrainingStatisticsResult } from './preprocessing';
 
 /** Parameters of `engine/info`. */
 export type InfoParams = Record<string, never>;
@@ -46,6 +47,12 @@ export const ExamplesRequest = new RequestType<ExamplesParams, ExamplesResult, E
  * report.json) and returns its headline; cancellable (nothing is written then).
  */
 export const FineTuneRequest = new RequestType<FineTuneParams, FineTuneResult, EngineErrorData>('training/run');
+
+/**
+ * The training set's per-channel pixel mean and std (pixels / 255; a seeded sample of at most 10,000 examples), for
+ * the "training set's own statistics" preprocessing preset; data only, cancellable.
+ */
+export const TrainingStatisticsRequest = new RequestType<TrainingStatisticsParams, TrainingStatisticsResult, EngineErrorData>('preprocessing/trainingStatistics');
 
 /** A complete progress snapshot for a request that was given a `progressToken`. */
 export const DidProgressNotification = new NotificationType<ProgressSnapshot>('engine/didProgress');

@@ -45,3 +45,24 @@ export interface PreprocessingProbeResult {
   /** One line for the CLI summary, the notification and the dashboard header; null without a suggestion. */
   readonly hint: string | null;
 }
+
+/** Parameters of `preprocessing/trainingStatistics`: the per-channel pixel statistics of a training set. */
+export interface TrainingStatisticsParams {
+  /** Training dataset (image data; the `train` split of a folder with splits). */
+  readonly train: string;
+  /** Image root of list files and iNaturalist JSON. */
+  readonly root?: string;
+  /** Preprocessing whose resize/channels/channel order apply (its mean/std are ignored). */
+  readonly preprocessing?: PreprocessingOptions;
+  /** Examples read at most: a uniform seeded sample beyond that (default 10,000). */
+  readonly maxExamples?: number;
+  readonly seed?: number;
+}
+
+/** Result of `preprocessing/trainingStatistics`: mean_c and std_c of pixel/255 (trainingStatistics.ts). */
+export interface TrainingStatisticsResult {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  /** Examples read. */
+  readonly examples: number;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findFiles } from './harness/codeServer';
 import { FIXTURE_INPUTS, listReports, percent1, runsDir, waitForReports, type RunReport } from './harness/fixtureWorkspace';
-import { log, secondsSince } from './harness/log';
+import { log, secondsSince, sleep } from './harness/log';
 import type { DashboardWebview } from './pages/dashboardWebview';
 import type { Workbench } from './pages/workbench';
 
@@ -30,12 +30,31 @@ export async function analyseFromPalette(wb: Workbench, workspace: string, expec
   await wb.quickInput.pick('(1/3)', FIXTURE_INPUTS.model);
   await wb.quickInput.pick('(2/3)', FIXTURE_INPUTS.eval);
   await wb.quickInput.pick('(3/3)', FIXTURE_INPUTS.train);
+  await answerPreprocessingIfAsked(wb, workspace, expectedReports);
   const pickedAt = Date.now();
   const report = await waitForReports(workspace, expectedReports, 180_000, () => wb.notifications.failOnExtensionError());
   log(`  report.json written ${secondsSince(pickedAt)} s after the last pick: ${report.name} (balanced error ${report.json.summary.balancedError})`);
   await wb.notifications.waitForNone(/Long-Tail Lens: analysing/, 60_000);
   const seen = await watcher.stop();
   return { report, seen };
+}
+
+/**
+ * The first analysis of a workspace with no `preprocessing` in longtail.json asks for it (src/extension/
+ * preprocessingPreset.ts): answers "Pixels in [0, 1]", what the fixture model was trained on. Waits up to 10 s for
+ * the question and returns false as soon as the analysis runs without one (its progress or its report appears).
+ */
+export async function answerPreprocessingIfAsked(wb: Workbench, workspace: string, expectedReports: number): Promise<boolean> {
+  const started = Date.now();
+  while (Date.now() - started < 10_000) {
+    if ((await wb.quickInput.title()).includes('which preprocessing')) {
+      await wb.quickInput.pick('which preprocessing', 'Pixels in [0, 1]');
+      return true;
+    }
+    if (listReports(workspace).length >= expectedReports || (await wb.notifications.list()).some((n) => /Long-Tail Lens: analysing/.test(n.text))) return false;
+    await sleep(200);
+  }
+  return false;
 }
 
 /** Expects the dashboard's balanced-error card and the status bar to show `report`'s balanced error. */

@@ -1,7 +1,9 @@
 /**
  * "Analyse long-tail checkpoint": pick a checkpoint and datasets from the workspace (the last choice is
  * remembered in longtail.json), run the analysis in the engine with a cancellable progress
- * notification (batches done / total, ETA), then open the dashboard beside the editor.
+ * notification (batches done / total, ETA), then open the dashboard beside the editor. The first analysis of a model
+ * that takes raw inputs, with no preprocessing in longtail.json, asks for it first (preprocessingPreset.ts); when the
+ * report's preprocessing probe finds a clearly better preset, a notification offers to switch and re-run.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,7 +15,9 @@ import { findCheckpoints, findDatasets } from '../findInputs';
 import { pickPath } from '../pickPath';
 import { readAnalysisSettings } from '../settings/readSettings';
 import { describeSettings } from '../settings/resolveSettings';
-import { readLastAnalysis, writeLastAnalysis } from '../workspaceConfigFile';
+import { shouldAskPreprocessing } from '../preprocessingChoice';
+import { askPreprocessing, offerProbeSuggestion, readProbe } from '../preprocessingPreset';
+import { readConfigObject, readLastAnalysis, writeLastAnalysis } from '../workspaceConfigFile';
 
 /** What the command needs from the extension. */
 export interface AnalyseDeps {
@@ -122,6 +126,11 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
       deps.log.warn(`could not remember the choice in longtail.json: ${String(e)}`),
     );
   }
+  // First analysis of a raw-input model with no preprocessing in longtail.json: ask which one it expects.
+  if (shouldAskPreprocessing(await readConfigObject(folder), model?.fsPath, evalPick.uri.fsPath)) {
+    const chosen = await askPreprocessing({ engine: deps.engine, folder, train: train.fsPath, log: deps.log });
+    if (!chosen) return;
+  }
   const params: AnalyseParams = {
     model: model?.fsPath,
     eval: evalPick.uri.fsPath,
@@ -129,12 +138,18 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
     workspace: folder.uri.fsPath,
     ...settings.values,
   };
-  deps.log.info(`${params.model ? `analysing ${params.model} on` : 'analysing the logits stored in'} ${params.eval} (train counts from ${params.train}); ${describeSettings(settings)}`);
-  const result = await runAnalysisWithProgress(deps, params, `Long-Tail Lens: analysing ${path.basename((model ?? evalPick.uri).fsPath)}`);
-  deps.onResult(result, params, options);
-  deps.log.info(
-    `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
-      `${result.fromCache ? ' (embeddings from cache)' : ''}, ${result.seconds.toFixed(1)} s`,
-  );
-  await deps.showReport(result.reportPath);
+  const title = `Long-Tail Lens: analysing ${path.basename((model ?? evalPick.uri).fsPath)}`;
+  const run = async (): Promise<void> => {
+    deps.log.info(`${params.model ? `analysing ${params.model} on` : 'analysing the logits stored in'} ${params.eval} (train counts from ${params.train}); ${describeSettings(settings)}`);
+    const result = await runAnalysisWithProgress(deps, params, title);
+    deps.onResult(result, params, options);
+    deps.log.info(
+      `report ${result.reportPath}: balanced error ${(100 * result.balancedError).toFixed(2)}%, top-1 error ${(100 * result.top1Error).toFixed(2)}%` +
+        `${result.fromCache ? ' (embeddings from cache)' : ''}, ${result.seconds.toFixed(1)} s`,
+    );
+    await deps.showReport(result.reportPath);
+    // The probe's suggestion, if any: "Use <preset>" rewrites longtail.json and runs the analysis again.
+    void offerProbeSuggestion(folder, await readProbe(result.reportPath), run, deps.log).catch((e: unknown) => deps.log.warn(`preprocessing suggestion: ${String(e)}`));
+  };
+  await run();
 }

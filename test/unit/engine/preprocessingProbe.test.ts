@@ -13,6 +13,8 @@ import { loadClassifierModel } from '../../../src/engine/model/loadClassifierMod
 import { presetMeanStd, withPreset } from '../../../src/engine/preprocessing/preprocessingPresets';
 import { probePreprocessing, probeSuggestion } from '../../../src/engine/preprocessing/preprocessingProbe';
 import { trainingStatistics } from '../../../src/engine/preprocessing/trainingStatistics';
+import { trainingStatisticsRequest } from '../../../src/engine/preprocessing/trainingStatisticsRequest';
+import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 import type { PreprocessingOptions, PreprocessingProbeEntry } from '../../../src/protocol/preprocessing';
 
 const torchDir = join(__dirname, '..', '..', 'fixtures', 'torch');
@@ -66,6 +68,24 @@ describe('preprocessing probe', () => {
     assert.equal(result.sampleSize, 100);
     assert.equal(result.suggestion, null);
     assert.equal(result.hint, null);
+  });
+
+  it('preprocessing/trainingStatistics: the same statistics over all 1,000 training images; one image gives the channel count; features are refused', async () => {
+    const all = await trainingStatisticsRequest({ train: data });
+    assert.equal(all.examples, 1000);
+    assert.ok(Math.abs(all.mean[0] - expected.mean) < 1e-7 && Math.abs(all.std[0] - expected.std) < 1e-7);
+    const sampled = await trainingStatisticsRequest({ train: data, maxExamples: 200, seed: 1 });
+    assert.equal(sampled.examples, 200);
+    assert.ok(Math.abs(sampled.mean[0] - expected.mean) < 0.02, `a 200-image sample: ${sampled.mean[0]}`);
+    assert.equal((await trainingStatisticsRequest({ train: data, maxExamples: 1 })).mean.length, 1);
+    const { tempDir, writeFile, npzBytes, npyBytes } = await import('../../fixtures/writers');
+    const { dir, cleanup } = tempDir();
+    try {
+      const f = writeFile(dir, 'train.npz', npzBytes({ features: npyBytes('f4', [2, 3], [1, 2, 3, 4, 5, 6]), labels: npyBytes('i8', [2], [0, 1]) }));
+      await assert.rejects(trainingStatisticsRequest({ train: f }), (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.InvalidOption && e.message.startsWith(`${f}: holds features`));
+    } finally {
+      cleanup();
+    }
   });
 
   it('returns null for feature inputs', async () => {

@@ -1,0 +1,151 @@
+/**
+ * The preprocessing question on a first analysis from the palette, and the probe's suggestion afterwards.
+ * - {@link askPreprocessing}: a quick pick of presets (pixels in [0, 1]; ImageNet mean/std; CIFAR-10 mean/std; the
+ *   training set's own per-channel statistics, computed by the engine over a seeded sample of the training data;
+ *   custom mean/std in validated input boxes). The choice is written to longtail.json's `preprocessing`
+ *   ({@link writePreprocessing}), so the engine and the CLI use it from then on.
+ * - {@link offerProbeSuggestion}: when report.json's `preprocessingProbe` names a clearly better preset, a
+ *   notification with its one-line hint and "Use <preset>", which rewrites longtail.json and re-runs the analysis.
+ * Presets: src/engine/preprocessing/preprocessingPresets.ts (the same values; ImageNet/CIFAR averaged over the
+ * channels for grey images).
+ */
+import * as vscode from 'vscode';
+import { TrainingStatisticsRequest } from '../protocol/engineProtocol';
+import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeResult } from '../protocol/preprocessing';
+import type { EngineClient } from './engineClient';
+import { parseChannelValues, withPreprocessingEntry } from './preprocessingChoice';
+
+const published: Record<'imagenet' | 'cifar10', { mean: number[]; std: number[] }> = {
+  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+};
+
+/** Short preset names, as in the CLI hint. */
+export const presetNames: Readonly<Record<PreprocessingPresetId, string>> = {
+  unit: 'pixels in [0, 1]',
+  imagenet: 'ImageNet mean/std',
+  cifar10: 'CIFAR-10 mean/std',
+  'training-stats': "the training set's own mean/std",
+};
+
+const round = (v: readonly number[]): number[] => v.map((x) => Number(x.toFixed(4)));
+
+/** A preset's options for images of `channels` channels; training statistics come from the engine. */
+async function presetOptions(id: PreprocessingPresetId, channels: number, trainingStats: () => PromiseLike<{ mean: readonly number[]; std: readonly number[] }>): Promise<PreprocessingOptions> {
+  if (id === 'unit') return { scale: 'unit' };
+  if (id === 'training-stats') {
+    const s = await trainingStats();
+    return { scale: 'unit', mean: round(s.mean), std: round(s.std) };
+  }
+  const p = published[id];
+  const avg = (v: number[]) => [Number(((v[0] + v[1] + v[2]) / 3).toFixed(4))];
+  return { scale: 'unit', mean: channels === 1 ? avg(p.mean) : p.mean, std: channels === 1 ? avg(p.std) : p.std };
+}
+
+/** What the question needs. */
+export interface PreprocessingQuestion {
+  readonly engine: EngineClient;
+  readonly folder: vscode.WorkspaceFolder;
+  /** The training data (image statistics) and the eval data's root. */
+  readonly train: string;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/**
+ * Asks which preprocessing the model expects and writes it to longtail.json. Returns the options, or undefined when
+ * the user dismissed the question (the analysis then does not run).
+ */
+export async function askPreprocessing(q: PreprocessingQuestion): Promise<PreprocessingOptions | undefined> {
+  type Item = vscode.QuickPickItem & { id: PreprocessingPresetId | 'custom' };
+  const items: Item[] = [
+    { id: 'unit', label: 'Pixels in [0, 1]', description: 'x / 255, no normalisation' },
+    { id: 'imagenet', label: 'ImageNet mean/std', description: 'mean 0.485, 0.456, 0.406 · std 0.229, 0.224, 0.225' },
+    { id: 'cifar10', label: 'CIFAR-10 mean/std', description: 'mean 0.4914, 0.4822, 0.4465 · std 0.2470, 0.2435, 0.2616' },
+    { id: 'training-stats', label: "The training set's own mean/std", description: 'computed per channel over the training data' },
+    { id: 'custom', label: 'Custom mean/std…', description: 'type the values' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Long-Tail Lens: which preprocessing does this model expect?',
+    placeHolder: 'Inputs are scaled to [0, 1], then normalised as (x − mean) / std per channel — as torchvision Normalize. Remembered in longtail.json.',
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  // One image tells the channel count (1 for grey data, 3 for colour).
+  const stats = (maxExamples?: number) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Long-Tail Lens: training set statistics', cancellable: true }, (_p, token) =>
+      q.engine.request(TrainingStatisticsRequest, { train: q.train, maxExamples }, token),
+    );
+  const channels = (await stats(1)).mean.length;
+  let options: PreprocessingOptions;
+  if (picked.id === 'custom') {
+    const ask = async (what: 'mean' | 'std'): Promise<number[] | undefined> => {
+      const text = await vscode.window.showInputBox({
+        title: `Custom preprocessing: ${what} (${channels} value${channels === 1 ? '' : 's'}, after scaling to [0, 1])`,
+        prompt: `Per-channel ${what}, comma-separated`,
+        value: what === 'mean' ? (channels === 1 ? '0.5' : '0.5, 0.5, 0.5') : channels === 1 ? '0.25' : '0.25, 0.25, 0.25',
+        ignoreFocusOut: true,
+        validateInput: (t) => {
+          const r = parseChannelValues(t, channels, what, what === 'std');
+          return typeof r === 'string' ? r : undefined;
+        },
+      });
+      if (text === undefined) return undefined;
+      const r = parseChannelValues(text, channels, what, what === 'std');
+      return typeof r === 'string' ? undefined : r;
+    };
+    const mean = await ask('mean');
+    if (!mean) return undefined;
+    const std = await ask('std');
+    if (!std) return undefined;
+    options = { scale: 'unit', mean, std };
+  } else {
+    options = await presetOptions(picked.id, channels, () => stats());
+  }
+  await writePreprocessing(q.folder, options);
+  q.log.info(`preprocessing set to ${picked.label}: ${JSON.stringify(options)} (longtail.json)`);
+  return options;
+}
+
+/** Writes `preprocessing` into longtail.json atomically (temp file + rename), keeping the rest of the file. */
+export async function writePreprocessing(folder: vscode.WorkspaceFolder, options: PreprocessingOptions): Promise<void> {
+  const uri = vscode.Uri.joinPath(folder.uri, 'longtail.json');
+  let text: string | undefined;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (error) {
+    if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) throw error;
+  }
+  const next = withPreprocessingEntry(text, options);
+  if (next === null) throw new Error(`${uri.fsPath} is not a JSON object; fix it to remember the preprocessing`);
+  const tmp = vscode.Uri.joinPath(folder.uri, `.longtail.json.tmp-${Date.now()}`);
+  await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(next));
+  await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
+}
+
+/** Reads report.json's preprocessing probe (undefined when absent or unreadable). */
+export async function readProbe(reportPath: string): Promise<PreprocessingProbeResult | undefined> {
+  try {
+    const report = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(reportPath)))) as { preprocessingProbe?: PreprocessingProbeResult };
+    return report.preprocessingProbe;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the probe suggests a preset: a notification with its hint, the accuracy per preset, and "Use <preset>"; on
+ * that button the preset's mean/std (as the probe measured them) go to longtail.json and `rerun` runs the analysis
+ * again. Resolves once the notification is answered or dismissed.
+ */
+export async function offerProbeSuggestion(folder: vscode.WorkspaceFolder, probe: PreprocessingProbeResult | undefined, rerun: () => Promise<void>, log: vscode.LogOutputChannel): Promise<void> {
+  if (!probe?.suggestion || !probe.hint) return;
+  const entry = probe.entries.find((e) => e.preset === probe.suggestion);
+  if (!entry) return;
+  const figures = probe.entries.map((e) => `${e.preset} ${(100 * e.accuracy).toFixed(1)}%`).join(', ');
+  log.info(`${probe.hint}; probe accuracy on ${probe.sampleSize} eval examples: ${figures}`);
+  const use = `Use ${presetNames[probe.suggestion]}`;
+  const choice = await vscode.window.showWarningMessage(`Long-Tail Lens: ${probe.hint}. Probe accuracy: ${figures}.`, use);
+  if (choice !== use) return;
+  await writePreprocessing(folder, { scale: 'unit', ...(entry.mean ? { mean: round(entry.mean) } : {}), ...(entry.std ? { std: round(entry.std) } : {}) });
+  await rerun();
+}
