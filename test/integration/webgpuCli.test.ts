@@ -88,7 +88,7 @@ describe('dist/cli.js with WebGPU', () => {
 
     /** An environment without any Vulkan variables, like a user's shell or the extension host. */
     const plainEnv = (): NodeJS.ProcessEnv => {
-      const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+      const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
       for (const k of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES']) delete env[k];
       return env;
     };
