@@ -116,6 +116,21 @@ def main():
         _ = 1 - (tn_correct[:, present] / eval_count[present]).mean(1)
         stage("tauNormalisation")
 
+        # The report's second sweep: the bias added back after normalising, (w_y/||w_y||^tau).phi + b_y.
+        tb_correct = np.zeros((21, c), dtype=np.int64)
+        b64 = b.astype(np.float64)
+        for s in range(0, n, chunk):
+            if from_logits:
+                raw = logits[s:s + chunk].astype(np.float64) - b
+            else:
+                raw = emb[s:s + chunk].astype(np.float64) @ W.T.astype(np.float64)
+            y = labels[s:s + chunk]
+            for k in range(21):
+                p = (raw * scale[k] + b64).argmax(1)
+                tb_correct[k] += np.bincount(y[p == y], minlength=c)
+        _ = 1 - (tb_correct[:, present] / eval_count[present]).mean(1)
+        stage("tauNormalisation with bias")
+
     if emb is not None:
         # Row chunks keep temporaries small (fresh multi-GB arrays page-fault slowly).
         rchunk = max(1, 8_000_000 // d)
