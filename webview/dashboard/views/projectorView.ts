@@ -33,6 +33,9 @@ const plotHeight = 420;
 /** Hover and click pick the nearest point within this many CSS pixels. */
 const hitRadius = 8;
 
+/** The last layout and colouring picked in this webview, kept when the section is drawn again (theme switch, resize). */
+const remembered: { method?: ProjectorMethod; colouring?: ProjectorColouring } = {};
+
 /** A row of toggle buttons (aria-pressed); calls `onPick` with the chosen value. */
 function toggleGroup<T extends string>(label: string, options: readonly { value: T; text: string; disabled?: string }[], current: T, onPick: (v: T) => void): HTMLElement {
   const group = h('div', { class: 'toggle-group', role: 'group', 'aria-label': label }, h('span', { class: 'muted' }, `${label}:`));
@@ -53,8 +56,8 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
   const { report } = ctx;
   const methods = projectorMethods(report);
   if (!methods.length) return note('info', 'This report has no projection of the embeddings.');
-  let method: ProjectorMethod = methods.includes('umap') ? 'umap' : 'pca';
-  let colouring: ProjectorColouring = 'bucket';
+  let method: ProjectorMethod = remembered.method && methods.includes(remembered.method) ? remembered.method : methods.includes('umap') ? 'umap' : 'pca';
+  let colouring: ProjectorColouring = remembered.colouring ?? 'bucket';
   let points = projectorPoints(report, method) as ProjectorPoints;
   let view: ProjectorView | null = null;
   let grid: HitGrid | null = null;
@@ -76,12 +79,14 @@ export function projectorFigure(ctx: ViewContext): HTMLElement {
     { class: 'toolbar' },
     toggleGroup('Layout', [{ value: 'pca', text: 'PCA' }, { value: 'umap', text: 'UMAP', disabled: umapMissing }], method, (v) => {
       method = v;
+      remembered.method = v;
       points = projectorPoints(report, method) as ProjectorPoints;
       hover = -1;
       refresh();
     }),
     toggleGroup('Colour', [{ value: 'bucket', text: 'Bucket' }, { value: 'class', text: 'Class' }], colouring, (v) => {
       colouring = v;
+      remembered.colouring = v;
       refresh();
     }),
   );
