@@ -29,12 +29,17 @@ function distIsFresh(): boolean {
   return BUNDLE_INPUTS.map((p) => join(ROOT, p)).every((p) => !existsSync(p) || newestMtime(p) <= built);
 }
 
-/** The vsce command of package.json's `package` script (after `npm run build &&`), as [command, ...args]. */
+/**
+ * The packaging step of package.json's `package` script (after `npm run build &&`), as [executable, ...args]:
+ * `vsce package …` (node_modules/.bin) or `node … scripts/packageTarget.ts` (this Node).
+ */
 function vsceStep(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const step = (pkg.scripts?.package ?? '').split('&&').pop()?.trim() ?? '';
-  if (!step.startsWith('vsce package')) throw new Error(`package.json's "package" script does not end with a vsce package step: ${JSON.stringify(pkg.scripts?.package)}`);
-  return step.split(/\s+/);
+  const [command, ...args] = step.split(/\s+/);
+  if (step.startsWith('vsce package')) return [join(ROOT, 'node_modules', '.bin', command), ...args];
+  if (command === 'node' && args.some((a) => a.startsWith('scripts/'))) return [process.execPath, ...args];
+  throw new Error(`package.json's "package" script does not end with a vsce package or node scripts/… step: ${JSON.stringify(pkg.scripts?.package)}`);
 }
 
 /**
@@ -71,7 +76,7 @@ export async function ensureVsix(): Promise<string> {
       // `npm run package`, not a second type-check, lint and bundle (minutes on a loaded machine).
       const [command, ...args] = vsceStep();
       log(`${basename(vsix)} ${reason}; dist/ is newer than its sources: packaging it (${command} ${args.join(' ')})`);
-      await runStep('vsce package', join(ROOT, 'node_modules', '.bin', command), args, { timeoutS: 600, cwd: ROOT });
+      await runStep('vsce package', command, args, { timeoutS: 600, cwd: ROOT });
     } else {
       log(`${basename(vsix)} ${reason}: packaging`);
       await runStep('npm run package', 'npm', ['run', 'package'], { timeoutS: 600, cwd: ROOT });
