@@ -21,20 +21,34 @@ export function headReproducesLogits(
   d: number,
 ): boolean {
   const rows = Math.min(n, checkRows);
+  const dot = new Float64Array(rows);
+  const scale = new Float64Array(rows);
+  const at = new Int32Array(rows);
   for (let s = 0; s < rows; s++) {
-    const i = Math.floor((s * (n - 1)) / Math.max(1, rows - 1));
-    const off = i * d;
-    for (let y = 0; y < c; y++) {
-      const wo = y * d;
-      let dot = 0;
-      let scale = 0;
+    at[s] = Math.floor((s * (n - 1)) / Math.max(1, rows - 1)) * d;
+  }
+  // Class-outer, row-inner: each weight row is read once for all checked rows (it is the large operand);
+  // every (row, class) sum still runs over k in order, so the result is the same as row by row.
+  for (let y = 0; y < c; y++) {
+    const wo = y * d;
+    dot.fill(0);
+    scale.fill(0);
+    for (let s = 0; s < rows; s++) {
+      const off = at[s];
+      let sd = 0;
+      let ss = 0;
       for (let k = 0; k < d; k++) {
         const p = weight[wo + k] * embeddings[off + k];
-        dot += p;
-        scale += Math.abs(p);
+        sd += p;
+        ss += Math.abs(p);
       }
-      const b = bias ? bias[y] : 0;
-      if (Math.abs(dot + b - logits[i * c + y]) > 5e-3 * (scale + Math.abs(b)) + 1e-6) {
+      dot[s] = sd;
+      scale[s] = ss;
+    }
+    const b = bias ? bias[y] : 0;
+    for (let s = 0; s < rows; s++) {
+      const i = at[s] / d;
+      if (Math.abs(dot[s] + b - logits[i * c + y]) > 5e-3 * (scale[s] + Math.abs(b)) + 1e-6) {
         return false;
       }
     }
