@@ -8,6 +8,7 @@
  * Cost: (number of presets + 1) forward passes over at most `sampleSize` examples (default 512).
  * Sampling: analysis/stratifiedSample.ts (every class appears while the classes fit in half the budget).
  */
+import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeEntry, PreprocessingProbeResult } from '../../protocol/preprocessing';
 import type { CancellationSignal } from '../../protocol/progress';
 import { stratifiedSample } from '../analysis/stratifiedSample';
@@ -95,7 +96,7 @@ async function accuracyUnder(inputs: ProbeInputs, preprocessing: PreprocessingOp
   }
 }
 
-/** Runs the probe; null for feature inputs (nothing to normalise). */
+/** Runs the probe; null for feature inputs and float arrays used as stored (nothing to normalise). */
 export async function probePreprocessing(inputs: ProbeInputs): Promise<PreprocessingProbeResult | null> {
   const seed = inputs.seed ?? 0;
   const base = await inputs.openEval(inputs.configured);
@@ -109,6 +110,13 @@ export async function probePreprocessing(inputs: ProbeInputs): Promise<Preproces
     numClasses = base.numClasses ?? labels.reduce((m, v) => Math.max(m, v + 1), 0);
   } finally {
     await base.close();
+  }
+  // Data that preprocessing does not apply to (float arrays, used as stored) has nothing to probe.
+  try {
+    await (await inputs.openEval(withPreset(inputs.configured, presetMeanStd('imagenet', channels)))).close();
+  } catch (error) {
+    if (error instanceof LongtailError && error.code === ErrorCode.InvalidOption) return null;
+    throw error;
   }
   const indices = stratifiedSample(labels, numClasses, inputs.sampleSize ?? defaultProbeSampleSize, seed);
   let stats: ChannelStatistics | null = null;

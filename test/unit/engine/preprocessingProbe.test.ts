@@ -88,12 +88,15 @@ describe('preprocessing probe', () => {
     }
   });
 
-  it('returns null for feature inputs', async () => {
+  it('returns null for feature inputs and float images', async () => {
     const { tempDir, writeFile, npzBytes, npyBytes } = await import('../../fixtures/writers');
     const { dir, cleanup } = tempDir();
     try {
       const f = writeFile(dir, 'f.npz', npzBytes({ features: npyBytes('f4', [2, 3], [1, 2, 3, 4, 5, 6]), labels: npyBytes('i8', [2], [0, 1]) }));
       assert.equal(await probePreprocessing({ model, openEval: () => openDataset(f), openTrain: null, configured: {} }), null);
+      // float32 images are used as stored: preprocessing does not apply, nothing to probe (no error either).
+      const fl = writeFile(dir, 'floatImages.npz', npzBytes({ x: npyBytes('f4', [2, 4, 4, 1], Array.from({ length: 32 }, (_, i) => i / 32)), y: npyBytes('i8', [2], [0, 1]) }));
+      assert.equal(await probePreprocessing({ model, openEval: (p) => openDataset(fl, { preprocessing: p }), openTrain: null, configured: {} }), null);
     } finally {
       cleanup();
     }
