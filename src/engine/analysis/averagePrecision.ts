@@ -18,7 +18,7 @@ interface Thresholds {
 }
 
 function thresholdsOf(positives: Float64Array): Thresholds {
-  const pos = Float64Array.from(positives).sort().reverse();
+  const pos = positives.slice().sort().reverse();
   const values: number[] = [];
   const tp: number[] = [];
   for (let i = 0; i < pos.length; ) {
@@ -91,38 +91,71 @@ function downsample(points: [number, number][], maxPoints: number): [number, num
   return out;
 }
 
+/** Each row's softmax stabiliser m_i and normaliser Z_i, as {@link scoreLogits} returns them. */
+export interface RowSoftmax {
+  /** [N] m_i = max_y f_iy. */
+  readonly rowMax: Float64Array;
+  /** [N] Z_i = Σ_y exp(f_iy − m_i), summed in class order. */
+  readonly rowSum: Float64Array;
+}
+
+/**
+ * Log-space margin of the exact pre-filter in {@link perClassPrecisionRecall}: far wider than the rounding of
+ * exp, log and the subtractions (≈ 1e-15 relative), so a skipped negative provably scores below its class's
+ * lowest positive; negatives within the margin take the exact path.
+ */
+const prefilterMargin = 1e-6;
+
 /**
  * One-vs-rest precision–recall of every class from the softmax scores: class y's score of example i is
- * softmax(f(x_i))_y = exp(f_iy − m_i) / Σ_k exp(f_ik − m_i) (m_i = max_k f_ik), positives the examples
- * with label y; then as {@link averagePrecision}. Classes absent from eval get null. Two row-major passes
- * over the logits (the positives' scores, then every negative placed among its class's thresholds), so
- * O(N·C·log P̄) time and O(N + C) memory besides the input: 1,000 classes stay fast.
- * Shapes: logits [N, C] row-major, labels [N] → C entries.
+ * softmax(f(x_i))_y = exp(f_iy − m_i) / Z_i (m_i = max_k f_ik, Z_i = Σ_k exp(f_ik − m_i)), positives the
+ * examples with label y; then as {@link averagePrecision}. Classes absent from eval get null.
+ * A negative scoring below every positive of its class changes no FP(t) at a visited threshold, so it is
+ * skipped; whether it does is first decided without exp, in log space: f_iy < m_i + log Z_i + log(min positive
+ * score of y) − margin implies score < min (exp and division round monotonically), and only the rest compute
+ * the score exactly as above — the counts, hence AP, are exactly those of the plain computation.
+ * With `softmax` (from {@link scoreLogits} without shift) m_i and Z_i are reused, else computed here (one
+ * extra pass with N·C exps). O(N·C) plus O(k log P̄) per negative that reaches its class's thresholds;
+ * O(N + C) memory besides the input: 8,142 classes stay fast.
+ * Shapes: logits [N, C] row-major, labels [N], softmax.rowMax/rowSum [N] → C entries.
  * Citation: docs/methods.md §12; scikit-learn average_precision_score (one-vs-rest).
  */
-export function perClassPrecisionRecall(logits: FloatArray, labels: Int32Array, n: number, c: number, maxPoints = defaultCurvePoints): (ClassPrecisionRecall | null)[] {
-  const shift = new Float64Array(n);
-  const norm = new Float64Array(n);
-  const positives: number[][] = Array.from({ length: c }, () => []);
+export function perClassPrecisionRecall(
+  logits: FloatArray,
+  labels: Int32Array,
+  n: number,
+  c: number,
+  maxPoints = defaultCurvePoints,
+  softmax: RowSoftmax | null = null,
+): (ClassPrecisionRecall | null)[] {
+  const { rowMax: shift, rowSum: norm } = softmax ?? rowSoftmax(logits, n, c);
+  const positiveCounts = new Int32Array(c);
+  for (let i = 0; i < n; i++) positiveCounts[labels[i]]++;
+  const positives: (Float64Array | null)[] = Array.from(positiveCounts, (k) => (k > 0 ? new Float64Array(k) : null));
+  const filled = new Int32Array(c);
   for (let i = 0; i < n; i++) {
-    const off = i * c;
-    let m = logits[off];
-    for (let y = 1; y < c; y++) if (logits[off + y] > m) m = logits[off + y];
-    let s = 0;
-    for (let y = 0; y < c; y++) s += Math.exp(logits[off + y] - m);
-    shift[i] = m;
-    norm[i] = s;
-    positives[labels[i]].push(Math.exp(logits[off + labels[i]] - m) / s);
+    const y = labels[i];
+    const p = positives[y];
+    if (p !== null) p[filled[y]++] = Math.exp(logits[i * c + y] - shift[i]) / norm[i];
   }
-  const thresholds = positives.map((scores) => (scores.length > 0 ? thresholdsOf(Float64Array.from(scores)) : null));
+  const thresholds = positives.map((scores) => (scores !== null ? thresholdsOf(scores) : null));
   const lowest = Float64Array.from(thresholds, (t) => (t === null ? Infinity : t.values[t.values.length - 1]));
+  // log(lowest) − margin per class; −Inf (never skip) when the lowest positive score underflowed to 0.
+  const logLowest = Float64Array.from(lowest, (v) => Math.log(v) - prefilterMargin);
   const slots = thresholds.map((t) => (t === null ? null : new Int32Array(t.values.length + 1)));
   for (let i = 0; i < n; i++) {
     const off = i * c;
     const label = labels[i];
+    const m = shift[i];
+    const z = norm[i];
+    // f < m + log Z + logLowest[y] ⇒ score < lowest[y]; the margin also absorbs |m|'s rounding.
+    const base = m + Math.log(z);
+    const slack = prefilterMargin * Math.abs(base);
+    const cut = base - slack;
     for (let y = 0; y < c; y++) {
-      if (y === label) continue;
-      const score = Math.exp(logits[off + y] - shift[i]) / norm[i];
+      const f = logits[off + y];
+      if (f - cut < logLowest[y] || y === label) continue;
+      const score = Math.exp(f - m) / z;
       if (score < lowest[y]) continue;
       const t = thresholds[y];
       const h = slots[y];
@@ -133,4 +166,20 @@ export function perClassPrecisionRecall(logits: FloatArray, labels: Int32Array, 
     const h = slots[y];
     return t === null || h === null ? null : fromCounts(t, h, maxPoints);
   });
+}
+
+/** m_i = max_y f_iy and Z_i = Σ_y exp(f_iy − m_i) of each row (the same arithmetic as {@link scoreLogits}). */
+function rowSoftmax(logits: FloatArray, n: number, c: number): RowSoftmax {
+  const rowMax = new Float64Array(n);
+  const rowSum = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const off = i * c;
+    let m = logits[off];
+    for (let y = 1; y < c; y++) if (logits[off + y] > m) m = logits[off + y];
+    let s = 0;
+    for (let y = off, end = off + c; y < end; y++) s += Math.exp(logits[y] - m);
+    rowMax[i] = m;
+    rowSum[i] = s;
+  }
+  return { rowMax, rowSum };
 }

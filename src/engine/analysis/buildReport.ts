@@ -133,7 +133,8 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const bias = head?.bias ?? null;
   yield 'validate';
 
-  const { predictions, confidence } = scoreLogits(input.logits, n, c);
+  const scored = scoreLogits(input.logits, n, c);
+  const { predictions, confidence } = scored;
   yield 'argmax+softmax';
   const metrics = computeClassMetrics(labels, predictions, c);
   const buckets = assignBuckets(trainCounts, many, few);
@@ -155,7 +156,7 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const perBucket = calibrationPerBucket(confidence, labels, predictions, buckets);
   const top5Accuracy = c >= 100 ? topKAccuracy(input.logits, labels, c, 5) : null;
   yield 'metrics+confusion+calibration';
-  const pr = perClassPrecisionRecall(input.logits, labels, n, c);
+  const pr = perClassPrecisionRecall(input.logits, labels, n, c, undefined, scored);
   const meanAveragePrecision = averagePrecisionByBucket(pr.map((e) => (e === null ? null : e.averagePrecision)), buckets);
   yield 'precision-recall';
 

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { averagePrecision } from '../../../src/engine/analysis/averagePrecision';
+import { averagePrecision, perClassPrecisionRecall } from '../../../src/engine/analysis/averagePrecision';
+import { scoreLogits } from '../../../src/engine/analysis/predictions';
+import { mulberry32 } from '../../../src/engine/data/seededRandom';
 import { buildReport } from '../../../src/engine/analysis/buildReport';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 import { validateReport } from '../../../src/protocol/validateReport';
@@ -100,6 +102,47 @@ describe('average precision (scikit-learn definition)', () => {
     assert.deepEqual(r.curve[0], [0.01, 1]);
     assert.deepEqual(r.curve[9], [1, 100 / 101]);
   });
+});
+
+describe('one-vs-rest precision-recall with the log-space pre-filter', () => {
+  /** The plain computation: every score exp(f − m)/Z, split by label, each class through averagePrecision. */
+  function plain(logits: Float64Array, labels: Int32Array, n: number, c: number) {
+    const scores = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) {
+      let m = logits[i * c];
+      for (let y = 1; y < c; y++) m = Math.max(m, logits[i * c + y]);
+      let z = 0;
+      for (let y = 0; y < c; y++) z += Math.exp(logits[i * c + y] - m);
+      for (let y = 0; y < c; y++) scores[i * c + y] = Math.exp(logits[i * c + y] - m) / z;
+    }
+    return Array.from({ length: c }, (_, y) => {
+      const pos: number[] = [];
+      const neg: number[] = [];
+      for (let i = 0; i < n; i++) (labels[i] === y ? pos : neg).push(scores[i * c + y]);
+      return averagePrecision(Float64Array.from(pos), Float64Array.from(neg));
+    });
+  }
+  for (const [name, scale, offset, round] of [
+    ['spread logits', 4, 0, false],
+    ['ties (logits rounded to 0.5)', 3, 0, true],
+    ['large offsets (|f| ≈ 1e4)', 2, 1e4, false],
+    ['wide logits (scores underflow to 0)', 900, 0, false],
+  ] as const) {
+    it(`gives exactly the plain computation's AP and curves: ${name}`, () => {
+      const rand = mulberry32(17);
+      const n = 300;
+      const c = 23;
+      const labels = Int32Array.from({ length: n }, () => Math.floor(Math.pow(rand(), 2) * (c - 1)));
+      const logits = Float64Array.from({ length: n * c }, (_, k) => {
+        const v = offset + scale * (rand() - 0.5) + (labels[Math.floor(k / c)] === k % c ? scale * 0.3 : 0);
+        return round ? Math.round(v * 2) / 2 : v;
+      });
+      const expected = plain(logits, labels, n, c);
+      assert.equal(expected[c - 1], null, 'the last class has no positives');
+      assert.deepEqual(perClassPrecisionRecall(logits, labels, n, c), expected);
+      assert.deepEqual(perClassPrecisionRecall(logits, labels, n, c, undefined, scoreLogits(logits, n, c)), expected);
+    });
+  }
 });
 
 describe('drill-down examples and per-class AP against numpy', () => {
