@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { buildReport, buildReportAsync } from '../../../src/engine/analysis/buildReport';
+import { assertFinite } from '../../../src/engine/analysis/validateInput';
 import type { DiagnosticsInput } from '../../../src/engine/analysis/types';
 import { ErrorCode, LongtailError } from '../../../src/protocol/errors';
 import { provenance } from './helpers';
@@ -53,6 +54,20 @@ describe('buildReport input checks', () => {
     rejects({ ...base, logits: new Float64Array([1, 0, 0, 0, 1, -Infinity]) }, ErrorCode.NonFinite, /-Infinity/);
     rejects({ ...base, embeddings: new Float32Array([1, Infinity, 0, 1]) }, ErrorCode.NonFinite, /embeddings contains Infinity/);
     rejects({ ...base, head: { weight: new Float32Array([1, 0, 0, NaN, 1, 1]) } }, ErrorCode.NonFinite, /classifier weight/);
+  });
+  it('NON_FINITE: the blockwise scan names the first offender wherever it lies (block edges, unrolled tail, ±Inf pairs)', () => {
+    const len = 3 * 4096 + 7;
+    for (const at of [0, 3, 4095, 4096, 8190, 3 * 4096 + 1, len - 1]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const v = Float64Array.from({ length: len }, (_, i) => (i % 5) - 2 + 1e300 * (i % 2));
+        v[at] = bad;
+        if (at + 1 < len) v[at + 1] = -bad; // a later offender (and Inf next to −Inf) must not mask the first
+        assert.throws(() => assertFinite(v, 'x'), (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.NonFinite && e.message === `x contains ${String(bad)} at flat index ${at}`);
+        assert.throws(() => assertFinite(Float32Array.from(v.map((x) => (Number.isFinite(x) ? x % 3 : x))), 'x'), new RegExp(`at flat index ${at}$`));
+      }
+    }
+    assert.doesNotThrow(() => assertFinite(Float64Array.from({ length: len }, (_, i) => (i % 2 ? -1.7e308 : 1.7e308)), 'x'));
+    assert.doesNotThrow(() => assertFinite(new Float32Array(0), 'x'));
   });
   it('EMPTY_DATASET: no eval examples', () => {
     rejects({ ...base, labels: [], logits: new Float32Array(0), embeddings: null }, ErrorCode.EmptyDataset, /no examples/);
