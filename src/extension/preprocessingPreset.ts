@@ -6,40 +6,21 @@
  *   ({@link writePreprocessing}), so the engine and the CLI use it from then on.
  * - {@link offerProbeSuggestion}: when report.json's `preprocessingProbe` names a clearly better preset, a
  *   notification with its one-line hint and "Use <preset>", which rewrites longtail.json and re-runs the analysis.
- * Presets: src/engine/preprocessing/preprocessingPresets.ts (the same values; ImageNet/CIFAR averaged over the
- * channels for grey images).
+ * Presets and their values: src/protocol/preprocessingPresets.ts, shared with the engine's probe and the dashboard.
  */
 import * as vscode from 'vscode';
 import { TrainingStatisticsRequest } from '../protocol/engineProtocol';
 import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeResult } from '../protocol/preprocessing';
+import { presetLabel, presetMeanStd } from '../protocol/preprocessingPresets';
 import type { EngineClient } from './engineClient';
 import { parseChannelValues, withPreprocessingEntry } from './preprocessingChoice';
 
-const published: Record<'imagenet' | 'cifar10', { mean: number[]; std: number[] }> = {
-  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-};
-
-/** Short preset names, as in the CLI hint. */
-export const presetNames: Readonly<Record<PreprocessingPresetId, string>> = {
-  unit: 'pixels in [0, 1]',
-  imagenet: 'ImageNet mean/std',
-  cifar10: 'CIFAR-10 mean/std',
-  'training-stats': "the training set's own mean/std",
-};
-
 const round = (v: readonly number[]): number[] => v.map((x) => Number(x.toFixed(4)));
 
-/** A preset's options for images of `channels` channels; training statistics come from the engine. */
+/** A preset's options for images of `channels` channels (values rounded for longtail.json); training statistics come from the engine. */
 async function presetOptions(id: PreprocessingPresetId, channels: number, trainingStats: () => PromiseLike<{ mean: readonly number[]; std: readonly number[] }>): Promise<PreprocessingOptions> {
-  if (id === 'unit') return { scale: 'unit' };
-  if (id === 'training-stats') {
-    const s = await trainingStats();
-    return { scale: 'unit', mean: round(s.mean), std: round(s.std) };
-  }
-  const p = published[id];
-  const avg = (v: number[]) => [Number(((v[0] + v[1] + v[2]) / 3).toFixed(4))];
-  return { scale: 'unit', mean: channels === 1 ? avg(p.mean) : p.mean, std: channels === 1 ? avg(p.std) : p.std };
+  const { mean, std } = presetMeanStd(id, channels, id === 'training-stats' ? await trainingStats() : null);
+  return { scale: 'unit', ...(mean ? { mean: round(mean) } : {}), ...(std ? { std: round(std) } : {}) };
 }
 
 /** What the question needs. */
@@ -143,7 +124,7 @@ export async function offerProbeSuggestion(folder: vscode.WorkspaceFolder, probe
   if (!entry) return;
   const figures = probe.entries.map((e) => `${e.preset} ${(100 * e.accuracy).toFixed(1)}%`).join(', ');
   log.info(`${probe.hint}; probe accuracy on ${probe.sampleSize} eval examples: ${figures}`);
-  const use = `Use ${presetNames[probe.suggestion]}`;
+  const use = `Use ${presetLabel(probe.suggestion)}`;
   const choice = await vscode.window.showWarningMessage(`Long-Tail Lens: ${probe.hint}. Probe accuracy: ${figures}.`, use);
   if (choice !== use) return;
   await writePreprocessing(folder, { scale: 'unit', ...(entry.mean ? { mean: round(entry.mean) } : {}), ...(entry.std ? { std: round(entry.std) } : {}) });

@@ -17,7 +17,7 @@ import { sampleIndices } from '../data/seededRandom';
 import { openSubsetDataset } from '../data/subsetDataset';
 import type { ClassifierModel } from '../model/classifierModel';
 import { computeOutputs } from '../model/computeOutputs';
-import { presetLabel, presetMeanStd, preprocessingPresetIds, withPreset } from './preprocessingPresets';
+import { presetLabel, presetMeanStd, preprocessingPresetIds, withPreset } from '../../protocol/preprocessingPresets';
 import { trainingStatistics, type ChannelStatistics } from './trainingStatistics';
 
 /** Default sample size of the probe. */

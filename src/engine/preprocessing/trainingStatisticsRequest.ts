@@ -11,7 +11,7 @@ import type { CancellationSignal } from '../../protocol/progress';
 import { openDataset } from '../data/openDataset';
 import { sampleIndices } from '../data/seededRandom';
 import { openSubsetDataset } from '../data/subsetDataset';
-import { withPreset } from './preprocessingPresets';
+import { withPreset } from '../../protocol/preprocessingPresets';
 import { defaultMaxTrainingExamples } from './preprocessingProbe';
 import { trainingStatistics } from './trainingStatistics';
 

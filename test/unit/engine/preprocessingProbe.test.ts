@@ -10,7 +10,7 @@ import { tf } from '../../../src/engine/compute/tf';
 import { openDataset } from '../../../src/engine/data/openDataset';
 import type { ClassifierModel } from '../../../src/engine/model/classifierModel';
 import { loadClassifierModel } from '../../../src/engine/model/loadClassifierModel';
-import { presetMeanStd, withPreset } from '../../../src/engine/preprocessing/preprocessingPresets';
+import { presetMeanStd, withPreset } from '../../../src/protocol/preprocessingPresets';
 import { probePreprocessing, probeSuggestion } from '../../../src/engine/preprocessing/preprocessingProbe';
 import { trainingStatistics } from '../../../src/engine/preprocessing/trainingStatistics';
 import { trainingStatisticsRequest } from '../../../src/engine/preprocessing/trainingStatisticsRequest';

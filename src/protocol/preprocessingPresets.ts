@@ -7,7 +7,7 @@
  * - `training-stats`: the analysed training set's own per-channel mean/std (trainingStatistics.ts).
  * A 1-channel model gets the mean of the three channel values (ImageNet: mean 0.449, std 0.226).
  */
-import type { PreprocessingOptions, PreprocessingPresetId } from '../../protocol/preprocessing';
+import type { PreprocessingOptions, PreprocessingPresetId } from './preprocessing';
 
 /** Every preset, in the order they are offered. */
 export const preprocessingPresetIds: readonly PreprocessingPresetId[] = ['unit', 'imagenet', 'cifar10', 'training-stats'];
