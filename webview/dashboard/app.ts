@@ -19,6 +19,7 @@ import { ExamplesDrawer } from './views/examplesDrawer';
 import { overviewView } from './views/overviewView';
 import { postHocView } from './views/postHocView';
 import { weightsView } from './views/weightsView';
+import { probeSummary } from './model/probeSummary';
 
 const sections: readonly (readonly [DashboardTab, SectionView])[] = [
   ['overview', overviewView],
@@ -135,6 +136,8 @@ export class Dashboard {
   private inputsLine(r: DashboardData['report']): HTMLElement {
     const entries = Object.entries(r.preprocessing).map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
     const line = h('p', { class: 'meta inputs' }, `Preprocessing: ${entries.length ? entries.join(', ') : 'none (inputs used as stored)'}`);
+    const probe = probeSummary(r.preprocessingProbe);
+    if (probe) line.appendChild(h('span', { class: probe.warning ? 'warning' : 'muted', title: probe.title }, ` · ${probe.text}`));
     const order = r.data.eval.classOrder;
     if (order) {
       const mapping = order.folders.map((f, k) => `${k} = ${f ?? '(no folder)'}`).join(', ');
