@@ -58,6 +58,11 @@ export class DashboardWebview {
     return this.web.locator('#panel-overview .card-bucket .card-title');
   }
 
+  /** The header's meta line (`Model … · engine 0.1.0 (<report.engine.device>)`). */
+  get metaLine(): Locator {
+    return this.web.locator('header.top p.meta').first();
+  }
+
   /** The heading (`Long-Tail Lens — <run>`). */
   get heading(): Locator {
     return this.web.locator('h1').first();
