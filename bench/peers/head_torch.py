@@ -7,7 +7,7 @@ Usage: /usr/bin/python3 head_torch.py THREADS SECONDS   (the bench sets LD_LIBRA
 
 Cases (same shapes, loss and optimizer as the TS side):
   head-D{512,2048}-C{100,1000}-{ce,la}: a linear classifier [D -> C] on frozen embeddings,
-      batch 256, softmax cross-entropy (la: CE(f + tau log pi), tau = 1), Adam lr 1e-3; each step gathers its batch
+      batch 256, softmax cross-entropy (la: CE(f + tau log pi), tau = 1), Adam lr 1e-3 (eps 1e-7, see ADAM_EPS); each step gathers its batch
       from a shuffled order, runs forward + backward + step and reads the loss (loss.item()), as the engine does;
   full-smallcnn-b128: every layer of the small CNN (bench/peers/forward_torch.py SmallCnn), batch 128, CE, Adam.
 Prints one JSON line {threads, cases: {name: {steps, seconds, stepsPerS, firstLoss}}}.
@@ -27,6 +27,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from forward_torch import SmallCnn  # noqa: E402
 
 HEAD_BATCH, CNN_BATCH, BATCHES = 256, 128, 8
+# Adam's epsilon as the engine uses it: TF.js's float32 backend epsilon 1e-7 (src/engine/training/headOptimizer.ts),
+# not PyTorch's default 1e-8. It is not a detail on the whole-process data: classes with no training example get
+# log pi = log 1e-12 in the LA loss, so their weight gradients are far below epsilon, where Adam's step is
+# ~ lr * m / eps; with 1e-8 their logits fall ~2 lower than with 1e-7 and they win argmax far less often (balanced error 48 % vs 98 %
+# after 1 epoch of 32,768 x 2048 -> 1,000; docs/performance.md, head training).
+ADAM_EPS = 1e-7
 
 
 def long_tail_labels(n, c, g):
@@ -56,7 +62,7 @@ def head_case(d, c, loss_name, seconds, g):
     y, counts = long_tail_labels(n, c, g)
     log_pi = torch.log(torch.clamp(counts.double(), min=1) / counts.sum()).float()
     head = nn.Linear(d, c)
-    opt = torch.optim.Adam(head.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(head.parameters(), lr=1e-3, eps=ADAM_EPS)
     order = torch.randperm(n, generator=g)
 
     def step(i):
@@ -79,7 +85,7 @@ def cnn_case(seconds, g):
     x = torch.rand(n, 1, 28, 28, generator=g)
     y, _ = long_tail_labels(n, 10, g)
     model = SmallCnn()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=ADAM_EPS)
     order = torch.randperm(n, generator=g)
 
     def step(i):
@@ -120,7 +126,7 @@ def make_data(out, n, d, c, n_eval):
 
 def whole_run(threads, data, epochs, batch):
     """The same work as `longtail finetune --scope head --loss la --optimizer adam --epochs E --batch-size B`:
-    load the features and the head, train nn.Linear with CE(f + log pi) (tau = 1) and Adam lr 1e-3 over a
+    load the features and the head, train nn.Linear with CE(f + log pi) (tau = 1) and Adam lr 1e-3, eps 1e-7, over a
     shuffled order each epoch, evaluate the balanced error on the eval set after every epoch, save the head
     (np.savez). Not done here (the engine does it): report.json's diagnostics. Prints one JSON line."""
     import numpy as np
@@ -138,7 +144,7 @@ def whole_run(threads, data, epochs, batch):
         head.bias.copy_(torch.from_numpy(hd["fc.bias"]))
     counts = torch.bincount(y, minlength=c).double()
     log_pi = torch.log(torch.clamp(counts / counts.sum(), min=1e-12)).float()
-    opt = torch.optim.Adam(head.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(head.parameters(), lr=1e-3, eps=ADAM_EPS)
     g = torch.Generator().manual_seed(0)
     t_train = time.perf_counter()
     errors = []
