@@ -44,6 +44,7 @@ import { resolveRunInputs } from '../pipeline/runInputs';
 import { disposeFineTuneCheckpoint, loadFineTuneCheckpoint } from './fineTuneCheckpoint';
 import { loadFineTuneData } from './fineTuneData';
 import { invalidFineTuneOption, resolveFineTuneSettings } from './fineTuneSettings';
+import { emptyClassNote } from './emptyClassNote';
 import { headFastPathChoice, trainHeadFast } from './headFastPath';
 import { trainableClassifier } from './trainableClassifier';
 import { trainClassifier } from './trainClassifier';
@@ -122,6 +123,8 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
     const notes: string[] = [];
     if (cosine) notes.push('cosine logits (normalised embeddings and class weights, no bias) during training; saved classifier = ŵ_y · s / mean‖φ‖ with zero bias (same argmax)');
     if (loss.usesEmbeddings && settings.scope === 'head') notes.push(headScopeEmbeddingNote(loss));
+    const emptyClasses = emptyClassNote(counts, data.evalSet.labels, settings.optimizer);
+    if (emptyClasses) notes.push(emptyClasses);
 
     // ---- train and evaluate -----------------------------------------------------------------------
     const classifier = trainableClassifier(checkpoint, data, settings.scope, cosine, { width: settings.adapterWidth, seed: settings.seed });
