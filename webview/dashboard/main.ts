@@ -4,10 +4,11 @@
  * `<script type="application/json" id="longtail-report">` (and optional `id="longtail-compare"`).
  */
 import { validateReport } from '../../src/protocol/validateReport';
-import { isToDashboardMessage } from '../../src/protocol/webviewProtocol';
+import { isToDashboardMessage, type FromDashboardMessage } from '../../src/protocol/webviewProtocol';
 import { Dashboard, systemThemeClass } from './app';
 import { EmbeddedExampleSource, HostExampleSource, parseEmbeddedThumbnails } from './exampleSource';
-import { StateStore, type VsCodeApi } from './state';
+import { StateStore } from './state';
+import { acquireVsCodeApi } from '../vscodeApi';
 
 function readInlined(id: string): unknown {
   const el = document.getElementById(id);
@@ -24,8 +25,7 @@ function embeddedThumbnails(): ReturnType<typeof parseEmbeddedThumbnails> {
 }
 
 function start(): void {
-  const acquire = (globalThis as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
-  const api = typeof acquire === 'function' ? acquire() : null;
+  const api = acquireVsCodeApi<FromDashboardMessage>();
   const body = document.body;
   // VS Code sets the theme classes itself; the standalone page picks one from the OS preference.
   if (!api && !/\bvscode-(light|dark|high-contrast)/.test(body.className)) body.classList.add(systemThemeClass());

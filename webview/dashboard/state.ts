@@ -6,6 +6,7 @@
  */
 import { dashboardTabs, parseDashboardInput, type DashboardInput, type DashboardTab, type FromDashboardMessage } from '../../src/protocol/webviewProtocol';
 import { columnFor, defaultSort, emptyFilter, type FilterSpec, type SortSpec } from './model/classTable';
+import type { VsCodeApi as GenericVsCodeApi } from '../vscodeApi';
 
 /** What is persisted. */
 export interface DashboardState {
@@ -20,11 +21,7 @@ export interface DashboardState {
 }
 
 /** The subset of `acquireVsCodeApi()` the dashboard uses. */
-export interface VsCodeApi {
-  postMessage(message: FromDashboardMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
+export type VsCodeApi = GenericVsCodeApi<FromDashboardMessage>;
 
 /** Initial state. */
 export const initialState: DashboardState = { version: 1, tab: 'overview', sort: defaultSort, filter: emptyFilter, tauIndex: null, input: null };

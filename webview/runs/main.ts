@@ -10,16 +10,10 @@ import { observeTheme } from '../dashboard/theme';
 import { sanitiseRunsState, type RunsUiState } from './model/runsState';
 import { RunsChartView } from './runsChartView';
 import { RunsTableView } from './runsTableView';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
+import { acquireVsCodeApi } from '../vscodeApi';
 
 function start(): void {
-  const acquire = (globalThis as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
-  const api = typeof acquire === 'function' ? acquire() : null;
+  const api = acquireVsCodeApi();
   const root = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
   let state: RunsUiState = sanitiseRunsState(api?.getState());
   const save = (next: Partial<RunsUiState>): void => {

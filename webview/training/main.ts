@@ -8,14 +8,9 @@
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { isToTrainingMessage, type TrainingShowRunMessage } from '../../src/protocol/webviewProtocol';
 import { readPalette } from '../dashboard/theme';
+import { acquireVsCodeApi } from '../vscodeApi';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -35,8 +30,7 @@ const statusLabels: Record<TrainingShowRunMessage['status'], string> = {
 };
 
 function start(): void {
-  const acquire = (globalThis as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
-  const api = typeof acquire === 'function' ? acquire() : null;
+  const api = acquireVsCodeApi();
   const root = document.getElementById('app') ?? document.body.appendChild(el('main'));
   const title = el('h1', 'Fine-tuning', 'lt-title');
   const status = el('p', 'Waiting for the first epoch…', 'lt-muted');

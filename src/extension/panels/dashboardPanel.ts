@@ -5,7 +5,6 @@
  * its UI state (tab, sort, filter) with setState; after a window reload VS Code passes that state to the
  * serializer, so every restored panel reopens its own report on the same tab.
  */
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ExamplesRequest } from '../../protocol/engineProtocol';
@@ -22,7 +21,7 @@ import {
   type ToDashboardMessage,
 } from '../../protocol/webviewProtocol';
 import { reportEvalPath } from '../../report/thumbnailSelection';
-import { dashboardHtml } from '../dashboardHtml';
+import { loadWebview } from './loadWebview';
 import type { EngineClient } from '../engineClient';
 import { readUserFile } from '../readUserFile';
 
@@ -69,16 +68,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const webview = panel.webview;
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    };
-    webview.html = dashboardHtml(
-      webview.cspSource,
-      webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'dashboard.js')).toString(),
-      webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'dashboard.css')).toString(),
-      randomBytes(18).toString('base64'),
-    );
+    loadWebview(webview, context.extensionUri, 'dashboard.js', 'dashboard.css');
     if (input) panel.title = titleFor(input);
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),

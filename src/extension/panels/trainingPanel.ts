@@ -4,10 +4,9 @@
  * snapshot with setState; after a window reload the serializer restores the panel from that state as a
  * record of the run, marked no longer live (the engine run does not survive a reload).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isFromTrainingMessage, restoreTrainingRun, type TrainingShowRunMessage } from '../../protocol/webviewProtocol';
-import { dashboardHtml } from '../dashboardHtml';
+import { loadWebview } from './loadWebview';
 
 /** One fine-tuning run's panel. */
 export class TrainingPanel implements vscode.Disposable {
@@ -24,16 +23,7 @@ export class TrainingPanel implements vscode.Disposable {
   ) {
     this.run = initial;
     const webview = panel.webview;
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
-    webview.html = dashboardHtml(
-      webview.cspSource,
-      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'training.js')).toString(),
-      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css')).toString(),
-      randomBytes(18).toString('base64'),
-    );
+    loadWebview(webview, extensionUri, 'training.js', 'dashboard.css');
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => {
         if (isFromTrainingMessage(m)) {

@@ -6,11 +6,10 @@
  * changes — so watch mode's re-analyses appear in the open table and chart as they are written. The
  * webview sends back only run ids; the host maps them to its own paths. Restored after a window reload.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import * as vscode from 'vscode';
 import { isFromRunsMessage, type RunsShowMessage } from '../../protocol/runsTable';
-import { dashboardHtml } from '../dashboardHtml';
+import { loadWebview } from '../panels/loadWebview';
 import { showError } from '../showError';
 import { checkRunStillInside, RunCollector, type FoundRun } from './collectRuns';
 import type { RunFiles } from './runFiles';
@@ -76,16 +75,7 @@ export class RunsPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const webview = panel.webview;
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
-    webview.html = dashboardHtml(
-      webview.cspSource,
-      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'runs.js')).toString(),
-      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'runs.css')).toString(),
-      randomBytes(18).toString('base64'),
-    );
+    loadWebview(webview, extensionUri, 'runs.js', 'runs.css');
     panel.title = 'Long-Tail: runs';
     const watcher = vscode.workspace.createFileSystemWatcher('**/.longtail/{runs,finetune}/*/{report,tags,training}.json');
     // A run folder deleted or renamed as a whole reports only the folder's event, not its files'.
