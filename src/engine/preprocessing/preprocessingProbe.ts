@@ -121,15 +121,26 @@ export async function probePreprocessing(inputs: ProbeInputs): Promise<Preproces
   const indices = stratifiedSample(labels, numClasses, inputs.sampleSize ?? defaultProbeSampleSize, seed);
   let stats: ChannelStatistics | null = null;
   if (inputs.openTrain) {
-    const train = await inputs.openTrain(withPreset(inputs.configured, { mean: null, std: null }));
+    // The training images are read with the eval data's channel count (a grey training image in a colour dataset is
+    // widened, as for eval). The training-stats candidate is optional: training data it cannot use (a feature or
+    // label-only file, images that do not convert, a constant channel) drops that candidate, never the analysis.
     try {
-      // A uniform seeded sample of at most maxTrainingExamples (default 2,000) training examples: the first N of a
-      // class-sorted folder would be the first classes only.
-      const max = inputs.maxTrainingExamples ?? probeMaxTrainingExamples;
-      const sample = train.size > max ? await openSubsetDataset(train.path, train, Array.from(sampleIndices(train.size, max, seed))) : train;
-      stats = await trainingStatistics(sample, { signal: inputs.signal });
-    } finally {
-      await train.close();
+      const train = await inputs.openTrain(withPreset({ ...inputs.configured, ...(channels === 1 || channels === 3 ? { channels } : {}) }, { mean: null, std: null }));
+      try {
+        if (!train.isFeatures) {
+          // A uniform seeded sample of at most maxTrainingExamples (default 2,000) training examples: the first N of
+          // a class-sorted folder would be the first classes only.
+          const max = inputs.maxTrainingExamples ?? probeMaxTrainingExamples;
+          const sample = train.size > max ? await openSubsetDataset(train.path, train, Array.from(sampleIndices(train.size, max, seed))) : train;
+          const s = await trainingStatistics(sample, { signal: inputs.signal });
+          if (s.mean.length === channels && s.std.every((v) => v > 0)) stats = s;
+        }
+      } finally {
+        await train.close();
+      }
+    } catch (error) {
+      if (!(error instanceof LongtailError) || error.code === ErrorCode.Cancelled) throw error;
+      stats = null;
     }
   }
   const entries: PreprocessingProbeEntry[] = [

@@ -126,7 +126,7 @@ export async function writeFineTuneOutputs(o: FineTuneOutputs, ctx: { readonly s
     ctx.progress('analysing the fine-tuned checkpoint', 0, null);
     const tmpReport = path.join(tmp, 'report.json');
     const analysed = await analyseCheckpoint(
-      { model: tmpCheckpoint, eval: evalPath ?? trainPath, train: trainPath, report: tmpReport, workspace: o.workspace, headKey: o.headKey, root: o.root, preprocessing: o.preprocessing, manyThreshold: o.thresholds.many, fewThreshold: o.thresholds.few, storedLogits: 'ignore' },
+      { model: tmpCheckpoint, eval: evalPath ?? trainPath, train: trainPath, report: tmpReport, workspace: o.workspace, headKey: o.headKey, root: o.root, preprocessing: o.preprocessing, manyThreshold: o.thresholds.many, fewThreshold: o.thresholds.few, storedLogits: 'ignore', probe: false },
       { backend: o.backend, signal: ctx.signal },
     );
     // The report names the checkpoint where it will live, not the temporary folder.

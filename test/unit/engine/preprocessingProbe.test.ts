@@ -88,6 +88,25 @@ describe('preprocessing probe', () => {
     }
   });
 
+  it('training data it cannot use drops only the training-stats candidate, never the analysis', async () => {
+    const { tempDir, writeFile, npzBytes, npyBytes } = await import('../../fixtures/writers');
+    const { dir, cleanup } = tempDir();
+    try {
+      // A feature file as "training data" (e.g. --train features.npz beside an image eval set), and a file that is
+      // not a dataset at all: the probe still compares the presets it can.
+      const features = writeFile(dir, 'train.npz', npzBytes({ features: npyBytes('f4', [2, 3], [1, 2, 3, 4, 5, 6]), labels: npyBytes('i8', [2], [0, 1]) }));
+      const broken = writeFile(dir, 'broken.npz', 'not a zip archive');
+      for (const train of [features, broken]) {
+        const result = await probePreprocessing({ model, openEval, openTrain: (p) => openDataset(train, { split: 'train', preprocessing: p }), configured: {}, sampleSize: 60, seed: 0 });
+        assert.ok(result, train);
+        assert.deepEqual(result.entries.map((e) => e.preset), ['configured', 'unit', 'imagenet', 'cifar10'], train);
+        assert.equal(result.suggestion, 'imagenet', `${train}: ImageNet's mean/std (0.449/0.226) is the closest preset left`);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it('returns null for feature inputs and float images', async () => {
     const { tempDir, writeFile, npzBytes, npyBytes } = await import('../../fixtures/writers');
     const { dir, cleanup } = tempDir();
