@@ -42,9 +42,10 @@ function indentOf(text: string): string | number {
 /**
  * longtail.json's text with `preprocessing` set (replaced where it was, else appended), every other key kept in its
  * order, in the file's indentation. `text` undefined: a new file. Returns null when the text is not a JSON object
- * (never overwrite what the user wrote).
+ * (never overwrite what the user wrote). `normalisationOnly`: only `scale`, `mean` and `std` change, the entry's other
+ * fields (resize, channels, channel order) stay — what the probe measured a preset against.
  */
-export function withPreprocessingEntry(text: string | undefined, preprocessing: PreprocessingOptions): string | null {
+export function withPreprocessingEntry(text: string | undefined, preprocessing: PreprocessingOptions, normalisationOnly = false): string | null {
   let existing: Record<string, unknown> = {};
   if (text !== undefined && text.trim() !== '') {
     let parsed: unknown;
@@ -55,6 +56,11 @@ export function withPreprocessingEntry(text: string | undefined, preprocessing: 
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
     existing = parsed as Record<string, unknown>;
+  }
+  const current = existing.preprocessing;
+  if (normalisationOnly && typeof current === 'object' && current !== null && !Array.isArray(current)) {
+    const kept = Object.fromEntries(Object.entries(current as Record<string, unknown>).filter(([k]) => k !== 'scale' && k !== 'mean' && k !== 'std'));
+    preprocessing = { ...kept, ...preprocessing } as PreprocessingOptions;
   }
   const next: Record<string, unknown> = 'preprocessing' in existing ? {} : { ...existing };
   if ('preprocessing' in existing) for (const [k, v] of Object.entries(existing)) next[k] = k === 'preprocessing' ? preprocessing : v;

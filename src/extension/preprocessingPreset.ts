@@ -9,6 +9,7 @@
  * Presets and their values: src/protocol/preprocessingPresets.ts, shared with the engine's probe and the dashboard.
  */
 import * as vscode from 'vscode';
+import { ErrorCode, LongtailError } from '../protocol/errors';
 import { TrainingStatisticsRequest } from '../protocol/engineProtocol';
 import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeResult } from '../protocol/preprocessing';
 import { presetLabel, presetMeanStd } from '../protocol/preprocessingPresets';
@@ -88,7 +89,7 @@ export async function askPreprocessing(q: PreprocessingQuestion): Promise<Prepro
 }
 
 /** Writes `preprocessing` into longtail.json atomically (temp file + rename), keeping the rest of the file. */
-export async function writePreprocessing(folder: vscode.WorkspaceFolder, options: PreprocessingOptions): Promise<void> {
+export async function writePreprocessing(folder: vscode.WorkspaceFolder, options: PreprocessingOptions, normalisationOnly = false): Promise<void> {
   const uri = vscode.Uri.joinPath(folder.uri, 'longtail.json');
   let text: string | undefined;
   try {
@@ -96,11 +97,16 @@ export async function writePreprocessing(folder: vscode.WorkspaceFolder, options
   } catch (error) {
     if (!(error instanceof vscode.FileSystemError && error.code === 'FileNotFound')) throw error;
   }
-  const next = withPreprocessingEntry(text, options);
-  if (next === null) throw new Error(`${uri.fsPath} is not a JSON object; fix it to remember the preprocessing`);
+  const next = withPreprocessingEntry(text, options, normalisationOnly);
+  if (next === null) throw new LongtailError(ErrorCode.InvalidFile, `${uri.fsPath}: not a JSON object; fix it to remember the preprocessing`, { file: uri.fsPath });
   const tmp = vscode.Uri.joinPath(folder.uri, `.longtail.json.tmp-${Date.now()}`);
-  await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(next));
-  await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
+  try {
+    await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(next));
+    await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
+  } catch (error) {
+    await Promise.resolve(vscode.workspace.fs.delete(tmp)).catch(() => undefined); // best effort: the write already failed
+    throw error;
+  }
 }
 
 /** Reads report.json's preprocessing probe (undefined when absent or unreadable). */
@@ -127,6 +133,7 @@ export async function offerProbeSuggestion(folder: vscode.WorkspaceFolder, probe
   const use = `Use ${presetLabel(probe.suggestion)}`;
   const choice = await vscode.window.showWarningMessage(`Long-Tail Lens: ${probe.hint}. Probe accuracy: ${figures}.`, use);
   if (choice !== use) return;
-  await writePreprocessing(folder, { scale: 'unit', ...(entry.mean ? { mean: round(entry.mean) } : {}), ...(entry.std ? { std: round(entry.std) } : {}) });
+  // Only the normalisation changes: resize, channels and channel order stay as configured (what the probe measured).
+  await writePreprocessing(folder, { scale: 'unit', ...(entry.mean ? { mean: round(entry.mean) } : {}), ...(entry.std ? { std: round(entry.std) } : {}) }, true);
   await rerun();
 }

@@ -14,6 +14,7 @@ import type { EngineClient } from '../engineClient';
 import { findCheckpoints, findDatasets } from '../findInputs';
 import { pickPath } from '../pickPath';
 import { readAnalysisSettings } from '../settings/readSettings';
+import { showError } from '../showError';
 import { describeSettings } from '../settings/resolveSettings';
 import { shouldAskPreprocessing } from '../preprocessingChoice';
 import { askPreprocessing, offerProbeSuggestion, readProbe } from '../preprocessingPreset';
@@ -149,7 +150,8 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
     );
     await deps.showReport(result.reportPath);
     // The probe's suggestion, if any: "Use <preset>" rewrites longtail.json and runs the analysis again.
-    void offerProbeSuggestion(folder, await readProbe(result.reportPath), run, deps.log).catch((e: unknown) => deps.log.warn(`preprocessing suggestion: ${String(e)}`));
+    // A failure of the re-run or of the longtail.json write is shown like any other (the user clicked a button).
+    void offerProbeSuggestion(folder, await readProbe(result.reportPath), run, deps.log).catch((e: unknown) => showError(e, deps.log));
   };
   await run();
 }

@@ -31,6 +31,10 @@ describe('preprocessing question (vscode-free part)', () => {
     assert.deepEqual((JSON.parse(out) as { preprocessing: unknown }).preprocessing, { mean: [0.286], std: [0.353] });
     const replaced = withPreprocessingEntry('{"preprocessing": {"scale": "none"}, "buckets": {"many": 5}}', { scale: 'unit' });
     assert.deepEqual(JSON.parse(replaced!), { preprocessing: { scale: 'unit' }, buckets: { many: 5 } });
+    // The probe's "Use <preset>": only the normalisation changes; resize/channels/channelOrder stay as configured.
+    const probed = withPreprocessingEntry('{"preprocessing": {"resize": {"height": 224, "width": 224}, "channels": 3, "mean": [0.5], "std": [0.5]}}', { scale: 'unit', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }, true);
+    assert.deepEqual(JSON.parse(String(probed)).preprocessing, { resize: { height: 224, width: 224 }, channels: 3, scale: 'unit', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+    assert.deepEqual(JSON.parse(String(withPreprocessingEntry('{"preprocessing": {"resize": {"height": 8, "width": 8}}}', { scale: 'unit' }))).preprocessing, { scale: 'unit' }, 'without the flag the entry is replaced');
     assert.equal(withPreprocessingEntry('{ not json', {}), null);
     assert.equal(withPreprocessingEntry('[1, 2]', {}), null);
     assert.equal(withPreprocessingEntry(undefined, {}), '{\n  "preprocessing": {}\n}\n');
