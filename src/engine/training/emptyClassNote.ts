@@ -18,8 +18,11 @@ const listed = 12;
  * @param counts training examples per class, length C
  * @param evalLabels eval labels (in [0, C)), to say how many of the empty classes the evaluation contains
  * @param optimizer the run's optimizer
+ * @param priorOffset whether the loss adds τ·log π to the logits (la and elm with τ > 0, balanced softmax): then an
+ *   empty class's probability and gradient are ≈ 0; without it (ce, cb, ldam, eql) every example's softmax pushes
+ *   the class's scores down (∂L/∂f_j = p_j / B) and nothing pulls them up
  */
-export function emptyClassNote(counts: ArrayLike<number>, evalLabels: ArrayLike<number>, optimizer: 'sgd' | 'adam'): string | null {
+export function emptyClassNote(counts: ArrayLike<number>, evalLabels: ArrayLike<number>, optimizer: 'sgd' | 'adam', priorOffset: boolean): string | null {
   const empty: number[] = [];
   for (let y = 0; y < counts.length; y++) if (counts[y] === 0) empty.push(y);
   if (empty.length === 0) return null;
@@ -29,9 +32,10 @@ export function emptyClassNote(counts: ArrayLike<number>, evalLabels: ArrayLike<
   for (let i = 0; i < evalLabels.length; i++) if (isEmpty[evalLabels[i]]) inEval.add(evalLabels[i]);
   const ids = empty.slice(0, listed).join(', ') + (empty.length > listed ? ', …' : '');
   const plural = empty.length === 1 ? 'class has' : 'classes have';
-  const why =
-    optimizer === 'adam'
-      ? `their scores move only through Adam's ε (${adamEpsilon}, TF.js's default; PyTorch's default 1e-8 moves them about 10× further), so their predictions and the balanced error can differ from a PyTorch run`
-      : 'their scores move only through weight decay and the shared bias, so nothing fits them to their examples';
+  const why = !priorOffset
+    ? 'every training example pushes their scores down and none pulls them up, so they are rarely predicted'
+    : optimizer === 'adam'
+      ? `the prior offset leaves their gradients ≈ 0, so their scores move only through Adam's ε (${adamEpsilon}, TF.js's default; PyTorch's default 1e-8 moves them about 10× further) and their predictions and the balanced error can differ from a PyTorch run`
+      : 'the prior offset leaves their gradients ≈ 0, so only weight decay moves their scores and nothing fits them to their examples';
   return `${empty.length} ${plural} no training examples (${ids}; ${inEval.size} in the eval data): ${why}`;
 }

@@ -123,7 +123,8 @@ export async function fineTune(params: FineTuneParams, ctx: FineTuneContext): Pr
     const notes: string[] = [];
     if (cosine) notes.push('cosine logits (normalised embeddings and class weights, no bias) during training; saved classifier = ŵ_y · s / mean‖φ‖ with zero bias (same argmax)');
     if (loss.usesEmbeddings && settings.scope === 'head') notes.push(headScopeEmbeddingNote(loss));
-    const emptyClasses = emptyClassNote(counts, data.evalSet.labels, settings.optimizer);
+    const priorOffset = loss.name === 'balanced-softmax' || ((loss.name === 'la' || loss.name === 'elm') && (loss.options.tau ?? 0) > 0);
+    const emptyClasses = emptyClassNote(counts, data.evalSet.labels, settings.optimizer, priorOffset);
     if (emptyClasses) notes.push(emptyClasses);
 
     // ---- train and evaluate -----------------------------------------------------------------------
