@@ -16,11 +16,11 @@ import { presetLabel, presetMeanStd } from '../protocol/preprocessingPresets';
 import type { EngineClient } from './engineClient';
 import { parseChannelValues, withPreprocessingEntry } from './preprocessingChoice';
 
-const round = (v: readonly number[]): number[] => v.map((x) => Number(x.toFixed(4)));
+// Four significant digits keep longtail.json readable without rounding a small std to 0.
+const round = (v: readonly number[]): number[] => v.map((x) => Number(x.toPrecision(4)));
 
-/** A preset's options for images of `channels` channels (values rounded for longtail.json); training statistics come from the engine. */
-async function presetOptions(id: PreprocessingPresetId, channels: number, trainingStats: () => PromiseLike<{ mean: readonly number[]; std: readonly number[] }>): Promise<PreprocessingOptions> {
-  const { mean, std } = presetMeanStd(id, channels, id === 'training-stats' ? await trainingStats() : null);
+/** The options for mean/std (rounded for longtail.json), or `unit` (x / 255 only) when both are null. */
+function normalisation({ mean, std }: { mean: readonly number[] | null; std: readonly number[] | null }): PreprocessingOptions {
   return { scale: 'unit', ...(mean ? { mean: round(mean) } : {}), ...(std ? { std: round(std) } : {}) };
 }
 
@@ -28,8 +28,10 @@ async function presetOptions(id: PreprocessingPresetId, channels: number, traini
 export interface PreprocessingQuestion {
   readonly engine: EngineClient;
   readonly folder: vscode.WorkspaceFolder;
-  /** The training data (image statistics) and the eval data's root. */
+  /** The training data (the training set's statistics). */
   readonly train: string;
+  /** The eval data (one image tells the channel count the mean/std must have). */
+  readonly eval: string;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -52,40 +54,50 @@ export async function askPreprocessing(q: PreprocessingQuestion): Promise<Prepro
     ignoreFocusOut: true,
   });
   if (!picked) return undefined;
-  // One image tells the channel count (1 for grey data, 3 for colour).
-  const stats = (maxExamples?: number) =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Long-Tail Lens: training set statistics', cancellable: true }, (_p, token) =>
-      q.engine.request(TrainingStatisticsRequest, { train: q.train, maxExamples }, token),
+  const stats = (file: string, title: string, maxExamples?: number) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) =>
+      q.engine.request(TrainingStatisticsRequest, { train: file, maxExamples }, token),
     );
-  const channels = (await stats(1)).mean.length;
   let options: PreprocessingOptions;
-  if (picked.id === 'custom') {
-    const ask = async (what: 'mean' | 'std'): Promise<number[] | undefined> => {
-      const text = await vscode.window.showInputBox({
-        title: `Custom preprocessing: ${what} (${channels} value${channels === 1 ? '' : 's'}, after scaling to [0, 1])`,
-        prompt: `Per-channel ${what}, comma-separated`,
-        value: what === 'mean' ? (channels === 1 ? '0.5' : '0.5, 0.5, 0.5') : channels === 1 ? '0.25' : '0.25, 0.25, 0.25',
-        ignoreFocusOut: true,
-        validateInput: (t) => {
-          const r = parseChannelValues(t, channels, what, what === 'std');
-          return typeof r === 'string' ? r : undefined;
-        },
-      });
-      if (text === undefined) return undefined;
-      const r = parseChannelValues(text, channels, what, what === 'std');
-      return typeof r === 'string' ? undefined : r;
-    };
-    const mean = await ask('mean');
-    if (!mean) return undefined;
-    const std = await ask('std');
-    if (!std) return undefined;
-    options = { scale: 'unit', mean, std };
+  if (picked.id === 'unit') {
+    options = { scale: 'unit' };
+  } else if (picked.id === 'training-stats') {
+    const s = await stats(q.train, 'Long-Tail Lens: training set statistics');
+    options = normalisation(presetMeanStd('training-stats', s.mean.length, s));
   } else {
-    options = await presetOptions(picked.id, channels, () => stats());
+    // The values must match the eval images' channels (1 for grey, 3 for colour): one eval image tells.
+    const channels = (await stats(q.eval, 'Long-Tail Lens: reading an eval image', 1)).mean.length;
+    const chosen = picked.id === 'custom' ? await askCustom(channels) : normalisation(presetMeanStd(picked.id, channels));
+    if (!chosen) return undefined;
+    options = chosen;
   }
   await writePreprocessing(q.folder, options);
   q.log.info(`preprocessing set to ${picked.label}: ${JSON.stringify(options)} (longtail.json)`);
   return options;
+}
+
+/** Custom mean and std in two validated input boxes; undefined when either is dismissed. */
+async function askCustom(channels: number): Promise<PreprocessingOptions | undefined> {
+  const ask = async (what: 'mean' | 'std'): Promise<number[] | undefined> => {
+    const text = await vscode.window.showInputBox({
+      title: `Custom preprocessing: ${what} (${channels} value${channels === 1 ? '' : 's'}, after scaling to [0, 1])`,
+      prompt: `Per-channel ${what}, comma-separated`,
+      value: what === 'mean' ? (channels === 1 ? '0.5' : '0.5, 0.5, 0.5') : channels === 1 ? '0.25' : '0.25, 0.25, 0.25',
+      ignoreFocusOut: true,
+      validateInput: (t) => {
+        const r = parseChannelValues(t, channels, what, what === 'std');
+        return typeof r === 'string' ? r : undefined;
+      },
+    });
+    if (text === undefined) return undefined;
+    const r = parseChannelValues(text, channels, what, what === 'std');
+    return typeof r === 'string' ? undefined : r;
+  };
+  const mean = await ask('mean');
+  if (!mean) return undefined;
+  const std = await ask('std');
+  if (!std) return undefined;
+  return { scale: 'unit', mean, std };
 }
 
 /** Writes `preprocessing` into longtail.json atomically (temp file + rename), keeping the rest of the file. */
@@ -134,6 +146,6 @@ export async function offerProbeSuggestion(folder: vscode.WorkspaceFolder, probe
   const choice = await vscode.window.showWarningMessage(`Long-Tail Lens: ${probe.hint}. Probe accuracy: ${figures}.`, use);
   if (choice !== use) return;
   // Only the normalisation changes: resize, channels and channel order stay as configured (what the probe measured).
-  await writePreprocessing(folder, { scale: 'unit', ...(entry.mean ? { mean: round(entry.mean) } : {}), ...(entry.std ? { std: round(entry.std) } : {}) }, true);
+  await writePreprocessing(folder, normalisation(entry), true);
   await rerun();
 }

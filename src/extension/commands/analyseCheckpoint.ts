@@ -129,7 +129,7 @@ export async function analyseCheckpoint(deps: AnalyseDeps, target?: vscode.Uri, 
   }
   // First analysis of a raw-input model with no preprocessing in longtail.json: ask which one it expects.
   if (shouldAskPreprocessing(await readConfigObject(folder), model?.fsPath, evalPick.uri.fsPath)) {
-    const chosen = await askPreprocessing({ engine: deps.engine, folder, train: train.fsPath, log: deps.log });
+    const chosen = await askPreprocessing({ engine: deps.engine, folder, train: train.fsPath, eval: evalPick.uri.fsPath, log: deps.log });
     if (!chosen) return;
   }
   const params: AnalyseParams = {
