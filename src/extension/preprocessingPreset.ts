@@ -15,6 +15,7 @@ import type { PreprocessingOptions, PreprocessingPresetId, PreprocessingProbeRes
 import { presetLabel, presetMeanStd } from '../protocol/preprocessingPresets';
 import type { EngineClient } from './engineClient';
 import { parseChannelValues, withPreprocessingEntry } from './preprocessingChoice';
+import { writeFileAtomically } from './replaceFile';
 
 // Four significant digits keep longtail.json readable without rounding a small std to 0.
 const round = (v: readonly number[]): number[] => v.map((x) => Number(x.toPrecision(4)));
@@ -111,14 +112,7 @@ export async function writePreprocessing(folder: vscode.WorkspaceFolder, options
   }
   const next = withPreprocessingEntry(text, options, normalisationOnly);
   if (next === null) throw new LongtailError(ErrorCode.InvalidFile, `${uri.fsPath}: not a JSON object; fix it to remember the preprocessing`, { file: uri.fsPath });
-  const tmp = vscode.Uri.joinPath(folder.uri, `.longtail.json.tmp-${Date.now()}`);
-  try {
-    await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(next));
-    await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
-  } catch (error) {
-    await Promise.resolve(vscode.workspace.fs.delete(tmp)).catch(() => undefined); // best effort: the write already failed
-    throw error;
-  }
+  await writeFileAtomically(uri, new TextEncoder().encode(next));
 }
 
 /** Reads report.json's preprocessing probe (undefined when absent or unreadable). */

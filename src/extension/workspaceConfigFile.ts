@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { ErrorCode, LongtailError } from '../protocol/errors';
 import { parseJsonText } from './parseJsonText';
+import { writeFileAtomically } from './replaceFile';
 
 /** The inputs of the last analysis, relative to the workspace folder. */
 export interface LastAnalysis {
@@ -76,7 +77,5 @@ export async function writeLastAnalysis(folder: vscode.WorkspaceFolder, last: La
   if (next.$schema === undefined) {
     delete next.$schema;
   }
-  const tmp = vscode.Uri.joinPath(folder.uri, `.longtail.json.tmp-${Date.now()}`);
-  await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(JSON.stringify(next, null, 2) + '\n'));
-  await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
+  await writeFileAtomically(uri, new TextEncoder().encode(JSON.stringify(next, null, 2) + '\n'));
 }

@@ -8,6 +8,7 @@ import { standaloneThumbnailSide } from '../../protocol/webviewProtocol';
 import { renderHtmlReport } from '../../report/htmlReport';
 import { reportEvalPath, thumbnailSummary, thumbnailsForExport } from '../../report/thumbnailSelection';
 import { readUserFile } from '../readUserFile';
+import { writeFileAtomically } from '../replaceFile';
 
 interface ReportItem extends vscode.QuickPickItem {
   readonly uri: vscode.Uri;
@@ -91,6 +92,6 @@ export async function exportReportHtml(
     compare,
     thumbnails: embedded.thumbnails ?? undefined,
   });
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(html));
+  await writeFileAtomically(target, new TextEncoder().encode(html));
   return { target, thumbnails: thumbnailSummary(embedded.thumbnails), note: embedded.note };
 }

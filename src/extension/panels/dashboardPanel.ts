@@ -24,6 +24,7 @@ import { reportEvalPath } from '../../report/thumbnailSelection';
 import { loadWebview } from './loadWebview';
 import type { EngineClient } from '../engineClient';
 import { readUserFile } from '../readUserFile';
+import { writeFileAtomically } from '../replaceFile';
 
 async function readReportFile(file: string): Promise<Report> {
   return parseReport(await readUserFile(file), file);
@@ -238,7 +239,7 @@ export class DashboardPanel implements vscode.Disposable {
       return;
     }
     try {
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(message.csv));
+      await writeFileAtomically(target, new TextEncoder().encode(message.csv));
       await this.post({ type: 'dashboard/didExportCsv', outcome: 'saved', detail: target.fsPath });
       this.log.info(`exported ${message.rows} rows to ${target.fsPath}`);
     } catch (error) {

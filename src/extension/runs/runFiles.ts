@@ -31,7 +31,7 @@ export interface RunFiles {
   readFile(file: string): Promise<Uint8Array>;
   /** Creates or truncates `file` with `data`. */
   writeFile(file: string, data: Uint8Array): Promise<void>;
-  /** Renames `from` to `to`, replacing `to`. */
+  /** Renames `from` to `to`, replacing `to` in one step: a reader never sees `to` missing. */
   rename(from: string, to: string): Promise<void>;
   /** Deletes a file; resolves when it is not there. */
   delete(file: string): Promise<void>;

@@ -10,6 +10,7 @@ import { promises as nodeFs } from 'node:fs';
 import * as vscode from 'vscode';
 import { isFromRunsMessage, type RunsShowMessage } from '../../protocol/runsTable';
 import { loadWebview } from '../panels/loadWebview';
+import { renameOver } from '../replaceFile';
 import { showError } from '../showError';
 import { checkRunStillInside, RunCollector, type FoundRun } from './collectRuns';
 import type { RunFiles } from './runFiles';
@@ -36,7 +37,7 @@ export const vscodeRunFiles: RunFiles = {
     await vscode.workspace.fs.writeFile(vscode.Uri.file(file), data);
   },
   async rename(from, to) {
-    await vscode.workspace.fs.rename(vscode.Uri.file(from), vscode.Uri.file(to), { overwrite: true });
+    await renameOver(vscode.Uri.file(from), vscode.Uri.file(to));
   },
   async delete(file) {
     try {
