@@ -98,9 +98,9 @@ async function predict(service: ProductService, set: ExampleSet, w: Float32Array
 
 /** One fast head step bound to its weights, optimizer state and buffers. */
 export interface HeadStep {
-  /** W `[C, D]` row-major (= Kᵀ), updated in place by {@link HeadStep.run}. */
+  /** W `[C, D]` row-major (= Kᵀ), updated in place by {@link HeadStep.run} (the optimizer's copy). */
   readonly weights: Float32Array;
-  /** b `[C]` (updated in place when trained), or null. */
+  /** b `[C]` (the optimizer's copy, updated in place, when trained; the given array when frozen), or null. */
   readonly bias: Float32Array | null;
   /**
    * One step on the batch x `[rows, D]` with `labels` `[rows]` at rate `rate`: forward product, closed-form
@@ -113,11 +113,12 @@ export interface HeadStep {
 }
 
 /**
- * A step over W `[C, D]` and b (both taken over and updated in place; `bias` null when absent or frozen) for
+ * A step over W `[C, D]` and b (copied into the optimizer, read back through {@link HeadStep.weights} and
+ * {@link HeadStep.bias}; `bias` null when absent) for
  * batches of at most `maxRows` rows, with `optimizer` and decay λ = `decay` (see the module comment).
  */
 export function headStep(
-  w: Float32Array,
+  initialWeights: Float32Array,
   bias: Float32Array | null,
   plan: HeadLossPlan,
   optimizerKind: FineTuneOptimizer,
@@ -128,21 +129,24 @@ export function headStep(
   service: ProductService,
 ): HeadStep {
   const cosine = plan.cosine;
-  const trainedBias = cosine ? null : bias;
-  const optimizer = headOptimizer(optimizerKind, trainedBias ? [w.length, trainedBias.length] : [w.length]);
+  const optimizer = headOptimizer(optimizerKind, bias && !cosine ? [initialWeights, bias] : [initialWeights]);
+  // The optimizer owns the trained arrays (its kernel's memory); W and b are read and updated through its views.
+  const weights = optimizer.weights(0);
+  const trainedBias = bias && !cosine ? optimizer.weights(1) : null;
+  const gradW = optimizer.gradient(0);
+  const gradB = trainedBias ? optimizer.gradient(1) : null;
   const logits = new Float32Array(maxRows * c);
-  const gradW = new Float32Array(c * d);
-  const gradB = new Float32Array(c);
   const xNorm = cosine ? new Float32Array(maxRows * d) : null;
   const wNorm = cosine ? new Float32Array(c * d) : null;
   let squares = 0;
   if (decay > 0) {
-    for (const v of w) squares += v * v;
+    for (const v of weights) squares += v * v;
     if (trainedBias) for (const v of trainedBias) squares += v * v;
   }
+  const w = weights;
   return {
-    weights: w,
-    bias,
+    weights,
+    bias: trainedBias ?? bias,
     scoringWeights: () => (wNorm ? (normaliseRows(w, c, d, wNorm), wNorm) : w),
     async run(batchX, labels, rows, rate, lossStep) {
       const x = xNorm ? xNorm.subarray(0, rows * d) : batchX;
@@ -175,11 +179,11 @@ export function headStep(
         }
       }
       optimizer.beginStep();
-      squares = optimizer.update(0, w, gradW, rate, decay);
-      if (trainedBias) {
+      squares = optimizer.update(0, rate, decay);
+      if (trainedBias && gradB) {
         gradB.fill(0);
         for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) gradB[j] += f[i * c + j];
-        squares += optimizer.update(1, trainedBias, gradB, rate, decay);
+        squares += optimizer.update(1, rate, decay);
       }
       return value;
     },
@@ -244,7 +248,7 @@ export async function trainHeadFast(
     if (!Number.isFinite(meanLoss)) {
       throw new LongtailError(ErrorCode.NonFinite, `training diverged in epoch ${epoch + 1} (loss ${meanLoss}); lower the learning rate`);
     }
-    const predictions = await predict(service, evalSet, stepper.scoringWeights(), plan.cosine ? null : bias, c, d, ctx);
+    const predictions = await predict(service, evalSet, stepper.scoringWeights(), plan.cosine ? null : stepper.bias, c, d, ctx);
     const scored = scoreEpoch(predictions, evalSet.labels, c, buckets);
     const record: FineTuneEpoch = { epoch: epoch + 1, loss: meanLoss, ...scored, learningRate: epochRate, seconds: (performance.now() - epochStarted) / 1000 };
     history.push(record);
@@ -252,8 +256,8 @@ export async function trainHeadFast(
     ctx.onEpochEnd?.(record);
   }
   tf.tidy(() => {
-    kernelVar.assign(tf.tensor2d(transpose(w, c, d), [d, c]) as Tensor2D);
-    if (biasVar && bias && !plan.cosine) biasVar.assign(tf.tensor1d(bias));
+    kernelVar.assign(tf.tensor2d(transpose(stepper.weights, c, d), [d, c]) as Tensor2D);
+    if (biasVar && stepper.bias && !plan.cosine) biasVar.assign(tf.tensor1d(stepper.bias));
   });
   return { history, seconds: (performance.now() - trainStarted) / 1000 };
 }
