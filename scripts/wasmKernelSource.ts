@@ -20,6 +20,7 @@ const kernelsDir = path.join(__dirname, '..', 'src', 'engine', 'training', 'kern
 /** Every kernel the engine uses. */
 export const wasmKernels: readonly WasmKernel[] = [
   { wat: path.join(kernelsDir, 'headOptimizer.wat'), module: path.join(kernelsDir, 'headOptimizerWasm.ts'), constant: 'headOptimizerWasm' },
+  { wat: path.join(kernelsDir, 'softmaxGradient.wat'), module: path.join(kernelsDir, 'softmaxGradientWasm.ts'), constant: 'softmaxGradientWasm' },
 ];
 
 /** The generated TypeScript of `kernel` (wat text read from disk unless given). */

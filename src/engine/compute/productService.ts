@@ -10,7 +10,7 @@
  * object its public `InferenceSession` wraps, which only adds a `setImmediate` hop per call), so the
  * synchronous diagnostics can use it too. Inputs are wrapped, not copied (an `ort.Tensor` over a
  * `Float32Array` view); the output is written straight into the caller's `out` (or a new array) by passing
- * it as a preallocated fetch. When onnxruntime cannot load, the same products run on the active TF.js
+ * it as a preallocated fetch (the binding's own copy of it, returned as the result, is left unread). When onnxruntime cannot load, the same products run on the active TF.js
  * backend (`kind: 'tfjs'`; XNNPACK on WASM, libtensorflow when native).
  *
  * Where it is used is the caller's choice: with a GPU TF.js backend (webgpu, cuda) active, head training and
@@ -140,10 +140,13 @@ function ortService(kernels: OrtKernels, choice: ThreadChoice): SyncProductServi
   };
   const T = kernels.Tensor;
   const run = (family: GemmFamily, a: Float32Array, aDims: number[], b: Float32Array, bDims: number[], c: Float32Array, m: number, n: number): void => {
+    // onnxruntime writes the product into the preallocated fetch `c`; the binding then returns a copy of it in a
+    // new buffer (onnxruntime-node 1.30), which is not copied back. A NaN sentinel in c[0] tells whether `c` was
+    // written: if a build ever left it alone, the returned values are copied (also right when c[0] is truly NaN).
+    c[0] = Number.NaN;
     const out = sessionFor(family).run({ A: new T('float32', a, aDims), B: new T('float32', b, bDims) }, { Y: new T('float32', c, [m, n]) }, {});
     const y = out.Y?.data;
-    // onnxruntime writes into the preallocated fetch; copy only if a build ever returns a fresh buffer.
-    if (y instanceof Float32Array && (y.buffer !== c.buffer || y.byteOffset !== c.byteOffset)) c.set(y.subarray(0, m * n));
+    if (Number.isNaN(c[0]) && y instanceof Float32Array && y !== c) c.set(y.subarray(0, m * n));
   };
   return makeService(
     'onnxruntime',

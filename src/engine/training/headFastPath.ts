@@ -3,9 +3,9 @@
  * learning-rate schedule, weight decay, per-epoch evaluation, loss random stream), with each step as
  *
  *   F = X·Wᵀ + 1bᵀ  (product service, W = Kᵀ `[C, D]`, X `[B, D]`),
- *   G = ∂L/∂F in closed form (losses/logitGradient.ts),
+ *   G = ∂L/∂F in closed form (losses/logitGradient.ts; softmaxGradientKernel.ts, a WebAssembly SIMD kernel),
  *   ∂L/∂W = Gᵀ·X (product service), ∂L/∂b = Σ_i G_i,
- *   then the optimizer's fused in-place update with decay (headOptimizer.ts).
+ *   then the optimizer's fused in-place update with decay (headOptimizer.ts, a WebAssembly SIMD kernel).
  *
  * Cosine logits (LDAM): F = X̂·Ŵᵀ with x̂ = x / √max(‖x‖², 10⁻²⁴) per row (constant inputs) and
  * ŵ_j = w_j / r_j, r_j = √max(‖w_j‖², 10⁻²⁴); then ∂L/∂w_j = (g_j − ŵ_j (ŵ_j·g_j)) / r_j with g = Gᵀ·X̂ (the
@@ -23,13 +23,14 @@ import { yieldAndCheck } from '../cancellation';
 import type { ProductService } from '../compute/productService';
 import { tf } from '../compute/tf';
 import { mulberry32 } from '../data/seededRandom';
-import { adjustedSoftmaxGradient, headLossPlan, type HeadLossPlan } from '../losses/logitGradient';
+import { headLossPlan, type HeadLossPlan } from '../losses/logitGradient';
 import type { LossStep, TrainingLoss } from '../losses/trainingLoss';
 import { epochOrder, indicesByClass } from './batchSampler';
 import { scoreEpoch } from './evaluateClassifier';
 import { batchOf, inferenceBatch, type ExampleSet } from './exampleSet';
 import type { ResolvedFineTuneSettings } from './fineTuneSettings';
 import { headOptimizer } from './headOptimizer';
+import { softmaxGradientKernel } from './softmaxGradientKernel';
 import type { TrainableClassifier } from './trainableClassifier';
 import type { TrainLoopContext } from './trainClassifier';
 
@@ -135,7 +136,7 @@ export function headStep(
   const trainedBias = bias && !cosine ? optimizer.weights(1) : null;
   const gradW = optimizer.gradient(0);
   const gradB = trainedBias ? optimizer.gradient(1) : null;
-  const logits = new Float32Array(maxRows * c);
+  const loss = softmaxGradientKernel(maxRows, c);
   const xNorm = cosine ? new Float32Array(maxRows * d) : null;
   const wNorm = cosine ? new Float32Array(c * d) : null;
   let squares = 0;
@@ -155,11 +156,8 @@ export function headStep(
         normaliseRows(batchX, rows, d, xNorm);
         rowInv = normaliseRows(w, c, d, wNorm);
       }
-      const f = await service.multiplyABt(x, wNorm ?? w, rows, d, c, logits);
-      if (trainedBias) {
-        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) f[i * c + j] += trainedBias[j];
-      }
-      let value = adjustedSoftmaxGradient(f, labels, rows, c, plan.adjustment(labels, rows, lossStep), f);
+      const f = await service.multiplyABt(x, wNorm ?? w, rows, d, c, loss.logits);
+      let value = loss.run(labels, rows, plan.adjustment(labels, rows, lossStep), trainedBias);
       if (plan.constantTerm) value += plan.constantTerm(batchX, labels, rows, d);
       if (decay > 0) value += 0.5 * decay * squares;
       await service.multiplyAtB(f, x, rows, c, d, gradW);
@@ -181,8 +179,7 @@ export function headStep(
       optimizer.beginStep();
       squares = optimizer.update(0, rate, decay);
       if (trainedBias && gradB) {
-        gradB.fill(0);
-        for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) gradB[j] += f[i * c + j];
+        gradB.set(loss.gradBias);
         squares += optimizer.update(1, rate, decay);
       }
       return value;

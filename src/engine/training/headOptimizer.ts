@@ -23,6 +23,7 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { FineTuneOptimizer } from '../../protocol/fineTuneParams';
 import { headOptimizerWasm } from './kernels/headOptimizerWasm';
+import { wasmMemoryInstance } from './wasmKernel';
 
 /** Momentum of the reference path's SGD. */
 export const sgdMomentum = 0.9;
@@ -53,31 +54,9 @@ export interface HeadOptimizerOptions {
   readonly kernels?: 'auto' | 'js';
 }
 
-/** The parts of the WebAssembly API used here (the engine's TypeScript lib has no WebAssembly declarations). */
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-
 interface WasmExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   sgd(w: number, g: number, a: number, n: number, negLr: number, mu: number, decay: number): number;
   adam(w: number, g: number, m: number, v: number, n: number, negLr: number, b1: number, oneMinusB1: number, b2: number, oneMinusB2: number, c1: number, c2: number, eps: number, decay: number): number;
-}
-
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-/** The compiled kernel module (once per process), or null when this runtime cannot compile it. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasmApi ? new wasmApi.Module(Buffer.from(headOptimizerWasm, 'base64')) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
 }
 
 /** Bias-correction powers β₁ᵗ, β₂ᵗ as TF.js keeps them: start at β (step 1), multiplied by β after each step, in float32. */
@@ -102,24 +81,11 @@ const padded = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** The WebAssembly kind, or null when its memory cannot be had. */
 function wasmOptimizer(kind: FineTuneOptimizer, initial: readonly Float32Array[]): HeadOptimizer | null {
-  const module = kernelModule();
-  if (!module || !wasmApi) return null;
   const arraysPerSlot = kind === 'adam' ? 4 : 3; // weights, gradient, state (a, or m and v)
-  const bytes = initial.reduce((total, w) => total + arraysPerSlot * padded(w.length) * 4, 0);
-  if (bytes > 4 * 1024 ** 3 - 65536) return null;
-  let exports: WasmExports;
-  try {
-    exports = new wasmApi.Instance(module, {}).exports as WasmExports;
-    exports.memory.grow(Math.ceil(bytes / 65536));
-  } catch {
-    return null;
-  }
-  let offset = 0;
-  const take = (n: number): { at: number; view: Float32Array } => {
-    const at = offset;
-    offset += padded(n) * 4;
-    return { at, view: new Float32Array(exports.memory.buffer, at, n) };
-  };
+  const instance = wasmMemoryInstance<WasmExports>(headOptimizerWasm, initial.reduce((total, w) => total + arraysPerSlot * padded(w.length) * 4, 0));
+  if (!instance) return null;
+  const exports = instance.exports;
+  const take = instance.allocator().f32;
   const slots = initial.map((w0) => {
     const w = take(w0.length);
     w.view.set(w0);
