@@ -208,6 +208,13 @@ function main(): void {
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
   if (!hasNumpy) {
     console.log('python3 with numpy not found: numpy peer skipped');
+  } else {
+    // Which BLAS numpy loaded: the reference BLAS (libblas3 without an optimised alternative) is ~30x slower in its
+    // products, and ratios against it overstate the engine (docs/performance.md).
+    const blas = spawnSync('python3', ['-c', "import numpy; print(' '.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower()})))"], { encoding: 'utf8' });
+    const libs = blas.stdout.trim();
+    console.log(`numpy peer: ${spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim()}, BLAS ${libs || '(none found)'}`);
+    if (!/openblas|mkl|blis/i.test(libs)) console.log('WARNING: numpy is not on an optimised BLAS (OpenBLAS, MKL, BLIS): its times and these ratios are not a fair peer (Debian: apt-get install libopenblas0-pthread)');
   }
   // --data DIR: keep the generated files in DIR/<case> and reuse them on later runs; --no-peer: TS only.
   const dataRoot = args.indexOf('--data') >= 0 ? args[args.indexOf('--data') + 1] : null;

@@ -15,6 +15,8 @@
 //   scope took before, still used on GPUs and as the tests' reference) at D=2048, and the small CNN through
 //   fitClassifier (all layers; not a head case). PyTorch 1.13 (bench/peers/head_torch.py, Debian's /usr/bin/python3,
 //   OpenBLAS) at N and 1 threads. Processes alternate in every round; ratios are taken within a round, then the median.
+//   The engine children get the engine process's glibc malloc settings (protocol/nativeAllocator.ts), as the
+//   extension's engine child process has them; without them a D=2048 C=1000 step can take 2-3x longer (page faults).
 //
 // Whole process: `longtail finetune --scope head --loss la --optimizer adam --epochs 3` (batch 128, its defaults)
 //   on 32,768 × 2048 synthetic features → 1,000 classes (eval 10,000), against head_torch.py `whole` doing the same
@@ -35,6 +37,7 @@ import { createLoss } from '../src/engine/losses/lossRegistry';
 import { fitClassifier } from '../src/engine/training/fitClassifier';
 import { headStep } from '../src/engine/training/headFastPath';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
+import { withEngineAllocatorEnv } from '../src/protocol/nativeAllocator';
 
 const python = '/usr/bin/python3';
 const peerEnv = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
@@ -302,7 +305,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`head training bench — ${new Date().toISOString()}, ${os.cpus().length} logical cores (${os.cpus()[0]?.model}), load average ${load()}`);
-  const node = (mode: string, t: number) => runJson<EngineRun>(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--child', mode, String(t), String(seconds)]);
+  // Engine children run with the engine process's environment (glibc malloc settings, protocol/nativeAllocator.ts),
+  // as the extension's engine does; the whole-process CLI run below keeps the plain environment of a user's shell.
+  const engineEnv = withEngineAllocatorEnv(process.env, process.platform);
+  const node = (mode: string, t: number) => runJson<EngineRun>(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--child', mode, String(t), String(seconds)], engineEnv);
   const torch = (t: number) => runJson<EngineRun>(python, [peer, String(t), String(seconds)], peerEnv);
   const engines = [
     { key: `fast-${threads}t`, run: () => node('fast', threads) },
@@ -326,7 +332,7 @@ async function main(): Promise<void> {
     const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]));
     const fastKey = `fast-${threads}t`;
     console.log(`\nHead training steps/s (median of ${rounds} alternating rounds; ratios within each round, then the median; best = the faster of 1t / ${threads}t in each round).`);
-    console.log(`Engine: head fast path on the product service (${results[fastKey][0].kind}); PyTorch ${results[`torch-${threads}t`][0].threads} threads and 1, OpenBLAS; TF.js wasm autograd for reference.`);
+    console.log(`Engine: head fast path on the product service (${results[fastKey][0].kind}); PyTorch ${results[`torch-${threads}t`][0].threads} threads and 1, OpenBLAS; TF.js wasm autograd for reference. Engine children ran with ${Object.entries(engineEnv).filter(([k]) => k.startsWith("MALLOC_")).map(([k, v]) => `${k}=${v}`).join(" ") || "the plain environment"} (the engine process's; the CLI below has the plain environment).`);
     console.log(`| case | fast ${threads}t | fast 1t | PyTorch ${threads}t | PyTorch 1t | TF.js wasm ${threads}t | fast ${threads}t / best PyTorch | fast 1t / PyTorch 1t | best fast / best PyTorch | fast ${threads}t / TF.js wasm |`);
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     const goals: string[] = [];

@@ -15,6 +15,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { DidEpochNotification, DidLogNotification, DidProgressNotification, type EpochMessage, type LogMessage } from '../protocol/engineProtocol';
 import { ErrorCode, isEngineErrorData, LongtailError, type EngineErrorData } from '../protocol/errors';
+import { withEngineAllocatorEnv } from '../protocol/nativeAllocator';
 import type { ProgressSnapshot } from '../protocol/progress';
 
 /** How to start the engine. */
@@ -130,7 +131,8 @@ export class EngineProcess {
     if (this.running) {
       return this.running;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env };
+    // glibc malloc settings that keep onnxruntime's per-product buffers in the heap (protocol/nativeAllocator.ts).
+    const env: NodeJS.ProcessEnv = withEngineAllocatorEnv({ ...process.env, ...this.options.env }, process.platform);
     if (!this.options.nodePath && process.versions.electron) {
       env.ELECTRON_RUN_AS_NODE = '1';
     }

@@ -4,13 +4,14 @@
  * Run `npm run bundle` first (npm test does).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { EngineProcess, type EngineExit } from '../../src/client/engineProcess';
 import { InfoRequest, MeasureThroughputRequest } from '../../src/protocol/engineProtocol';
 import { ErrorCode, LongtailError } from '../../src/protocol/errors';
+import { engineAllocatorEnv } from '../../src/protocol/nativeAllocator';
 import type { ProgressSnapshot } from '../../src/protocol/progress';
 
 const enginePath = join(__dirname, '..', '..', 'dist', 'engine.js');
@@ -70,6 +71,14 @@ describe('engine child process over JSON-RPC', () => {
     // The same engine keeps serving.
     assert.equal((await engine.request(InfoRequest, {})).pid, engine.pid);
     assert.equal(engine.startCount, 1);
+  });
+
+  it('starts the engine with the glibc malloc settings of protocol/nativeAllocator.ts (Linux)', { skip: process.platform !== 'linux' }, async () => {
+    await engine.request(InfoRequest, {});
+    const environ = readFileSync(`/proc/${engine.pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(engineAllocatorEnv)) {
+      if (process.env[name] === undefined) assert.ok(environ.includes(`${name}=${value}`), `${name}=${value} in the engine's environment`);
+    }
   });
 
   it('reports an engine killed mid-request with its stderr tail, then restarts on the next request', async () => {

@@ -1,0 +1,25 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { engineAllocatorEnv, hasEngineAllocatorEnv, withEngineAllocatorEnv } from '../../../src/protocol/nativeAllocator';
+
+describe('engine allocator environment (protocol/nativeAllocator.ts)', () => {
+  it('adds the glibc settings on Linux and keeps everything else', () => {
+    const env = withEngineAllocatorEnv({ PATH: '/usr/bin', HOME: '/h' }, 'linux');
+    assert.deepEqual(env, { PATH: '/usr/bin', HOME: '/h', MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '268435456' });
+    assert.ok(hasEngineAllocatorEnv(env));
+  });
+  it('keeps a value the user set', () => {
+    const env = withEngineAllocatorEnv({ MALLOC_TRIM_THRESHOLD_: '0' }, 'linux');
+    assert.equal(env.MALLOC_TRIM_THRESHOLD_, '0');
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, engineAllocatorEnv.MALLOC_MMAP_THRESHOLD_);
+  });
+  it('changes nothing on other platforms, and returns a copy', () => {
+    const given = { PATH: 'C:\\bin' };
+    for (const platform of ['win32', 'darwin']) {
+      const env = withEngineAllocatorEnv(given, platform);
+      assert.deepEqual(env, given);
+      assert.notEqual(env, given);
+      assert.equal(hasEngineAllocatorEnv(env), false);
+    }
+  });
+});
