@@ -33,9 +33,9 @@ import { computeOutputs } from '../src/engine/model/computeOutputs';
 import { loadClassifierModel } from '../src/engine/model/loadClassifierModel';
 import { saveLayersModel } from '../src/engine/output/saveLayersModel';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
+import { peerEnv, peerPython, reportPeerBlas } from './peerBlas';
 
-const python = '/usr/bin/python3';
-const peerEnv = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
+const python = peerPython;
 const peer = join(__dirname, 'peers', 'forward_torch.py');
 const fashionMnist = '/usr/share/datasets/fashion-mnist';
 /** FMA probe on this machine kind (docs/performance.md, "Machine and settings": an FMA probe measured on this machine kind): one core alone, two at once. */
@@ -370,6 +370,7 @@ async function main(): Promise<void> {
   }
   const started = new Date();
   console.log(`forward bench — ${started.toISOString()}, ${os.cpus().length} logical cores (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  reportPeerBlas();
   const dir = mkdtempSync(join(os.tmpdir(), 'longtail-forward-'));
   try {
     const prep = nodeChild<{ flops: Record<string, number> }>(['--prepare', dir]);

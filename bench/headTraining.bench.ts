@@ -38,9 +38,9 @@ import { fitClassifier } from '../src/engine/training/fitClassifier';
 import { headStep } from '../src/engine/training/headFastPath';
 import { buildSmallCnn } from '../src/engine/training/smallCnn';
 import { withEngineAllocatorEnv } from '../src/protocol/nativeAllocator';
+import { peerEnv, peerPython, reportPeerBlas } from './peerBlas';
 
-const python = '/usr/bin/python3';
-const peerEnv = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
+const python = peerPython;
 const peer = join(__dirname, 'peers', 'head_torch.py');
 const repo = join(__dirname, '..');
 const headBatch = 256;
@@ -305,6 +305,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`head training bench — ${new Date().toISOString()}, ${os.cpus().length} logical cores (${os.cpus()[0]?.model}), load average ${load()}`);
+  reportPeerBlas();
   // Engine children run with the engine process's environment (glibc malloc settings, protocol/nativeAllocator.ts),
   // as the extension's engine does; the whole-process CLI run below keeps the plain environment of a user's shell.
   const engineEnv = withEngineAllocatorEnv(process.env, process.platform);

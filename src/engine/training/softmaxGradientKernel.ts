@@ -6,7 +6,7 @@
  *   u_ij = s · (f_ij + b_j + a_j − Δ_{y_i}·[j = y_i] − 10⁴·d_ij),  ℓ_i = log Σ_j e^{u_ij − M_i} + M_i − u_{i,y_i},
  *   L = Σ_i w_i ℓ_i / Σ_i w_i,  ∂L/∂f_ij = (w_i / Σ_k w_k) · s · (softmax(u_i)_j − [j = y_i]).
  *
- * Kernels. A WebAssembly SIMD kernel (kernels/softmaxGradient.wat: float32, Cephes' expf, within 2 ulp) over
+ * Kernels. A WebAssembly SIMD kernel (kernels/softmaxGradient.wat: float32, Cephes' expf) over
  * buffers in its own memory: {@link SoftmaxGradientKernel.logits} is where the forward product writes, and
  * where the backward product reads the gradient from. The margin Δ and EQL's dropped logits are applied to the
  * logits in a typed-array pass first; b + a is one offset per class. When the kernel cannot be had, the
