@@ -9,11 +9,27 @@
 import { promises as nodeFs } from 'node:fs';
 import * as vscode from 'vscode';
 
-/** Renames `from` over `to` in one step (see the file comment); `to` may exist. */
+/** Waits before the next try of a rename Windows refused (an indexer or virus scanner holding the new file). */
+const windowsRetryDelaysMs = [50, 100, 200, 400, 800, 1600];
+
+/**
+ * Renames `from` over `to` in one step (see the file comment); `to` may exist. On Windows, a rename refused with
+ * EPERM / EACCES / EBUSY (another program briefly holding one of the files) is tried again for up to ~3 s, as VS
+ * Code's own file service does.
+ */
 export async function renameOver(from: vscode.Uri, to: vscode.Uri): Promise<void> {
   if (from.scheme === 'file' && to.scheme === 'file') {
-    await nodeFs.rename(from.fsPath, to.fsPath);
-    return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await nodeFs.rename(from.fsPath, to.fsPath);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const transient = process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
+        if (!transient || attempt >= windowsRetryDelaysMs.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, windowsRetryDelaysMs[attempt]));
+      }
+    }
   }
   await vscode.workspace.fs.rename(from, to, { overwrite: true });
 }

@@ -1,6 +1,7 @@
 /**
- * glibc malloc settings for the processes that run the engine: the engine child process the extension starts
- * (client/engineProcess.ts) and the CLI (cli/main.ts restarts itself once with them).
+ * glibc malloc settings for the engine child process the extension starts (client/engineProcess.ts). The CLI runs
+ * in the user's own process and cannot set them for itself (glibc reads them at start-up); README's CLI section
+ * gives them for a shell.
  *
  * Why. onnxruntime-node's binding returns every product as a new buffer — 8 MB for the weight gradient of a
  * 2048 → 1000 head, every step — while onnxruntime has already written it into the engine's own array. With glibc's
@@ -22,9 +23,4 @@ export function withEngineAllocatorEnv(env: Readonly<Record<string, string | und
   const out: Record<string, string | undefined> = { ...env };
   for (const [name, value] of Object.entries(engineAllocatorEnv)) if (out[name] === undefined) out[name] = value;
   return out;
-}
-
-/** Whether `env` already carries every variable (set by us or by the user). */
-export function hasEngineAllocatorEnv(env: Readonly<Record<string, string | undefined>>): boolean {
-  return Object.keys(engineAllocatorEnv).every((name) => env[name] !== undefined);
 }

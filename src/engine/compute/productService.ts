@@ -10,7 +10,8 @@
  * object its public `InferenceSession` wraps, which only adds a `setImmediate` hop per call), so the
  * synchronous diagnostics can use it too. Inputs are wrapped, not copied (an `ort.Tensor` over a
  * `Float32Array` view); the output is written straight into the caller's `out` (or a new array) by passing
- * it as a preallocated fetch (the binding's own copy of it, returned as the result, is left unread). When onnxruntime cannot load, the same products run on the active TF.js
+ * it as a preallocated fetch (the binding's own copy of it, returned as the result, is only read when onnxruntime
+ * did not write the fetch). When onnxruntime cannot load, the same products run on the active TF.js
  * backend (`kind: 'tfjs'`; XNNPACK on WASM, libtensorflow when native).
  *
  * Where it is used is the caller's choice: with a GPU TF.js backend (webgpu, cuda) active, head training and

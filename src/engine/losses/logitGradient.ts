@@ -76,6 +76,7 @@ export function adjustedSoftmaxGradient(logits: Float32Array, labels: Int32Array
       u[j] = v;
       if (v > max) max = v;
     }
+    const target = u[y];
     let sum = 0;
     for (let j = 0; j < c; j++) {
       const e = Math.exp(u[j] - max);
@@ -83,8 +84,8 @@ export function adjustedSoftmaxGradient(logits: Float32Array, labels: Int32Array
       sum += e;
     }
     const w = classWeights ? classWeights[y] : 1;
-    // ℓ_i = log Σ e^{u−max} + max − u_y = log sum − log(e^{u_y − max}).
-    total += w * (Math.log(sum) - Math.log(u[y]));
+    // ℓ_i = log Σ e^{u−max} + max − u_y (finite even when e^{u_y − max} underflows to 0).
+    total += w * (Math.log(sum) + max - target);
     const factor = (w / weightSum) * s;
     const inv = 1 / sum;
     for (let j = 0; j < c; j++) grad[row + j] = factor * (u[j] * inv);

@@ -12,6 +12,7 @@
  * logits in a typed-array pass first; b + a is one offset per class. When the kernel cannot be had, the
  * typed-array function of losses/logitGradient.ts runs instead (`kind: 'js'`, float64 arithmetic).
  */
+import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { droppedLogitOffset } from '../losses/equalization';
 import { adjustedSoftmaxGradient, type AdjustedSoftmax } from '../losses/logitGradient';
 import { softmaxGradientWasm } from './kernels/softmaxGradientWasm';
@@ -34,6 +35,16 @@ export interface SoftmaxGradientKernel {
 
 interface Exports {
   softmaxGradient(f: number, offset: number, labels: number, rowFactor: number, gradB: number, rowSum: number, rowMax: number, rowTarget: number, rows: number, c: number, s: number): void;
+}
+
+/**
+ * The kernels index rows and ∂L/∂b by label: an out-of-range label (the dataset readers reject them) must never
+ * reach them.
+ */
+function checkLabels(labels: Int32Array, rows: number, c: number): void {
+  for (let i = 0; i < rows; i++) {
+    if (!(labels[i] >= 0 && labels[i] < c)) throw new LongtailError(ErrorCode.Internal, `internal error: label ${labels[i]} of batch row ${i} is outside [0, ${c})`);
+  }
 }
 
 /** Σ_i w_i and the per-row weights (1 without class weights). */
@@ -68,6 +79,7 @@ function wasmKernel(instance: WasmInstance<Exports>, maxRows: number, c: number)
       if (targetMargin) {
         for (let i = 0; i < rows; i++) f[i * c + labels[i]] -= targetMargin[labels[i]];
       }
+      checkLabels(labels, rows, c);
       const weightSum = rowWeights(labels, rows, spec);
       for (let i = 0; i < rows; i++) rowFactor.view[i] = ((classWeights ? classWeights[labels[i]] : 1) / weightSum) * s;
       labelsBuffer.view.set(labels.subarray(0, rows));
@@ -91,6 +103,7 @@ function jsKernel(maxRows: number, c: number): SoftmaxGradientKernel {
     logits,
     gradBias,
     run(labels, rows, spec, bias) {
+      checkLabels(labels, rows, c);
       if (bias) for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) logits[i * c + j] += bias[j];
       const value = adjustedSoftmaxGradient(logits, labels, rows, c, spec, logits);
       gradBias.fill(0);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../../src/engine/data/seededRandom';
+import { LongtailError } from '../../../src/protocol/errors';
 import type { AdjustedSoftmax } from '../../../src/engine/losses/logitGradient';
 import { softmaxGradientKernel } from '../../../src/engine/training/softmaxGradientKernel';
 
@@ -70,6 +71,23 @@ describe('softmax gradient kernel (training/softmaxGradientKernel.ts)', () => {
         }
       });
     }
+  }
+  for (const kernels of ['auto', 'js'] as const) {
+    it(`${kernels === 'auto' ? 'WebAssembly SIMD' : 'typed-array'}: a target logit 800 below the row's maximum gives the finite loss 800 (e^{u_y − max} underflows)`, () => {
+      const kernel = softmaxGradientKernel(1, 5, { kernels });
+      kernel.logits.set([0, 800, 0, 0, 0]);
+      const loss = kernel.run(Int32Array.of(0), 1, plain, null);
+      assert.ok(Math.abs(loss - 800) < 1e-9, `loss ${loss}`);
+      assert.deepEqual(Array.from(kernel.logits), [-1, 1, 0, 0, 0]);
+    });
+    it(`${kernels === 'auto' ? 'WebAssembly SIMD' : 'typed-array'}: a label outside [0, C) is an error, not a read or write elsewhere`, () => {
+      const kernel = softmaxGradientKernel(2, 5, { kernels });
+      for (const bad of [5, -1, 2 ** 28]) {
+        kernel.logits.fill(0.5);
+        assert.throws(() => kernel.run(Int32Array.of(0, bad), 2, plain, null), (e: unknown) => e instanceof LongtailError && /label -?\d+ of batch row 1 is outside \[0, 5\)/.test(e.message));
+        assert.ok(kernel.logits.every((v) => v === 0.5), 'nothing was written');
+      }
+    });
   }
   it('WebAssembly SIMD exp: softmax of one row over [−87, 0] within 1e-6 relative of float64 (Cephes expf, a float32 sum and division)', () => {
     const c = 4 * 1024;
