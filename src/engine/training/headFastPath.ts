@@ -144,19 +144,18 @@ export function headStep(
     for (const v of weights) squares += v * v;
     if (trainedBias) for (const v of trainedBias) squares += v * v;
   }
-  const w = weights;
   return {
     weights,
     bias: trainedBias ?? bias,
-    scoringWeights: () => (wNorm ? (normaliseRows(w, c, d, wNorm), wNorm) : w),
+    scoringWeights: () => (wNorm ? (normaliseRows(weights, c, d, wNorm), wNorm) : weights),
     async run(batchX, labels, rows, rate, lossStep) {
       const x = xNorm ? xNorm.subarray(0, rows * d) : batchX;
       let rowInv: Float64Array | null = null;
       if (xNorm && wNorm) {
         normaliseRows(batchX, rows, d, xNorm);
-        rowInv = normaliseRows(w, c, d, wNorm);
+        rowInv = normaliseRows(weights, c, d, wNorm);
       }
-      const f = await service.multiplyABt(x, wNorm ?? w, rows, d, c, loss.logits);
+      const f = await service.multiplyABt(x, wNorm ?? weights, rows, d, c, loss.logits);
       let value = loss.run(labels, rows, plan.adjustment(labels, rows, lossStep), trainedBias);
       if (plan.constantTerm) value += plan.constantTerm(batchX, labels, rows, d);
       if (decay > 0) value += 0.5 * decay * squares;
@@ -169,7 +168,7 @@ export function headStep(
           let sq = 0;
           for (let k = base; k < base + d; k++) {
             dot += wNorm[k] * gradW[k];
-            sq += w[k] * w[k];
+            sq += weights[k] * weights[k];
           }
           const project = sq >= 1e-24 ? dot : 0;
           const q = rowInv[j];
