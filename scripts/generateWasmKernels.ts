@@ -1,4 +1,4 @@
-/** `npm run generate:kernels`: compiles src/engine/training/kernels/*.wat into their base64 modules (scripts/wasmKernelSource.ts). */
+/** `npm run generate:kernels`: compiles src/engine/training/kernels/*.wat and src/engine/analysis/kernels/*.wat into their base64 modules (scripts/wasmKernelSource.ts). */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { wasmKernelModule, wasmKernels } from './wasmKernelSource';

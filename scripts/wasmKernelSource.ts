@@ -1,5 +1,5 @@
 /**
- * The source of the engine's WebAssembly kernels: each `.wat` file under src/engine/training/kernels/ compiled by
+ * The source of the engine's WebAssembly kernels: each `.wat` file under src/engine/{training,analysis}/kernels/ compiled by
  * wabt (a devDependency; nothing at run time needs it) into a TypeScript module beside it that holds the binary as
  * base64, so the engine bundle carries the kernel without a separate file. `npm run generate:kernels` writes the
  * modules; test/unit/training/wasmKernels.test.ts fails when a committed module is stale.
@@ -15,12 +15,14 @@ export interface WasmKernel {
   readonly constant: string;
 }
 
-const kernelsDir = path.join(__dirname, '..', 'src', 'engine', 'training', 'kernels');
+const trainingKernels = path.join(__dirname, '..', 'src', 'engine', 'training', 'kernels');
+const analysisKernels = path.join(__dirname, '..', 'src', 'engine', 'analysis', 'kernels');
 
 /** Every kernel the engine uses. */
 export const wasmKernels: readonly WasmKernel[] = [
-  { wat: path.join(kernelsDir, 'headOptimizer.wat'), module: path.join(kernelsDir, 'headOptimizerWasm.ts'), constant: 'headOptimizerWasm' },
-  { wat: path.join(kernelsDir, 'softmaxGradient.wat'), module: path.join(kernelsDir, 'softmaxGradientWasm.ts'), constant: 'softmaxGradientWasm' },
+  { wat: path.join(trainingKernels, 'headOptimizer.wat'), module: path.join(trainingKernels, 'headOptimizerWasm.ts'), constant: 'headOptimizerWasm' },
+  { wat: path.join(trainingKernels, 'softmaxGradient.wat'), module: path.join(trainingKernels, 'softmaxGradientWasm.ts'), constant: 'softmaxGradientWasm' },
+  { wat: path.join(analysisKernels, 'tauNormRows.wat'), module: path.join(analysisKernels, 'tauNormRowsWasm.ts'), constant: 'tauNormRowsWasm' },
 ];
 
 /** The generated TypeScript of `kernel` (wat text read from disk unless given). */

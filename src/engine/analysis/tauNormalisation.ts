@@ -1,4 +1,5 @@
 import { multiplyABt } from './matmul';
+import { rowStat, tauNormRowKernel, type TauNormRowKernel } from './tauNormRowKernel';
 import type { FloatArray, MultiplyABt } from './types';
 
 /** Rows checked by {@link headReproducesLogits}. */
@@ -74,6 +75,8 @@ export interface TauNormOptions {
   readonly groupOf?: Uint8Array | null;
   /** Number of groups (default 1). */
   readonly groups?: number;
+  /** 'js' runs the full-row passes as typed-array loops instead of the WebAssembly kernel (tests; default 'auto'). */
+  readonly kernels?: 'auto' | 'js';
 }
 
 /**
@@ -117,22 +120,21 @@ export function tauNormalisationCorrect(
   const keepBias = options.keepBias ?? null;
   const groupOf = options.groupOf ?? null;
   const groups = options.groups ?? 1;
-  const scale = new Float64Array(t * c);
+  const blockRows = Math.max(1, Math.min(64, Math.floor(4_000_000 / c)));
+  const kernel = tauNormRowKernel(blockRows, c, t, options.kernels);
+  const { block, scale, bias: b, cand } = kernel;
   for (let k = 0; k < t; k++) {
     for (let y = 0; y < c; y++) {
       scale[k * c + y] = norms[y] > 0 ? Math.pow(norms[y], -taus[k]) : 1;
     }
   }
   const correct = new Int32Array(groups * t * c);
-  const b = new Float64Array(c);
   for (let y = 0; y < c; y++) {
     b[y] = keepBias ? keepBias[y] : 0;
   }
   const prune = c >= 32 && t >= 3 && taus.every((tau) => Number.isFinite(tau));
   // Grid τ in increasing order; breakpoints of step 3 every ~5 grid τ (at most 32 segments: a bit mask).
   const sorted = taus.map((_, k) => k).sort((p, q) => taus[p] - taus[q]);
-  const kLo = sorted[0];
-  const kHi = sorted[t - 1];
   const np = prune ? Math.min(33, Math.max(2, Math.round((t - 1) / 5) + 1)) : 0;
   const bp = Int32Array.from({ length: np }, (_, p) => sorted[Math.round((p * (t - 1)) / Math.max(1, np - 1))]);
   const segmentBit = new Int32Array(t);
@@ -145,33 +147,16 @@ export function tauNormalisationCorrect(
   for (let y = 0; y < c; y++) {
     logNorm[y] = norms[y] > 0 ? Math.log(norms[y]) : 0;
   }
-  const cand = new Int32Array(c);
   const candMask = new Int32Array(c);
   const gAt = new Float64Array(Math.max(1, np) * c);
   const bpBest = new Float64Array(Math.max(1, np));
   const bpArg = new Int32Array(Math.max(1, np));
   const segBound = new Float64Array(Math.max(1, np));
-  const blockRows = Math.max(1, Math.min(64, Math.floor(4_000_000 / c)));
-  const block = new Float64Array(blockRows * c);
-  const scaleLo = scale.subarray(kLo * c, kLo * c + c);
-  const scaleHi = scale.subarray(kHi * c, kHi * c + c);
+  const line: LineTest = { withBias: keepBias !== null, taus, sorted, logNorm, c };
   for (let i0 = 0; i0 < n; i0 += blockRows) {
     const rows = Math.min(blockRows, n - i0);
     if (scores.kind === 'logits') {
-      const { logits, bias } = scores;
-      for (let r = 0; r < rows; r++) {
-        const src = (i0 + r) * c;
-        const dst = r * c;
-        if (bias) {
-          for (let y = 0; y < c; y++) {
-            block[dst + y] = logits[src + y] - bias[y];
-          }
-        } else {
-          for (let y = 0; y < c; y++) {
-            block[dst + y] = logits[src + y];
-          }
-        }
-      }
+      kernel.fillFromLogits(scores.logits, scores.bias, i0, rows);
     } else {
       // The weight is fixed: a backend kernel may keep it uploaded across blocks (and sweeps).
       (scores.multiply ?? multiplyABt)(scores.embeddings, i0, rows, scores.weight, c, scores.d, block, true);
@@ -182,7 +167,7 @@ export function tauNormalisationCorrect(
       const gOff = groupOf ? groupOf[i0 + r] * t * c : 0;
       let count = 0;
       if (prune) {
-        count = pruneRow(block, off, c, b, keepBias !== null, scaleLo, scaleHi, scale, taus, sorted, logNorm, cand);
+        count = pruneRow(kernel, off, line);
         count = narrowBySegments(block, off, c, b, scale, bp, np, cand, count, candMask, gAt, bpBest, bpArg, segBound);
       } else {
         for (let y = 0; y < c; y++) {
@@ -214,51 +199,6 @@ export function tauNormalisationCorrect(
   return correct;
 }
 
-/** Step 1's results for one row (see {@link scanRow}). */
-const rowStats = new Float64Array(6);
-const statBestLo = 0;
-const statBestHi = 1;
-const statJLo = 2;
-const statJHi = 3;
-const statLb = 4;
-const statMaxAbs = 5;
-
-/**
- * Step 1 of {@link tauNormalisationCorrect}'s pruning over row s = block[off, off + c): into `out`, max and
- * first arg-max of g(lo) and g(hi), lb = max_y min(g_y(lo), g_y(hi)) and max_y |g_y(lo)| + |g_y(hi)|.
- */
-function scanRow(block: Float64Array, off: number, c: number, b: Float64Array, scaleLo: Float64Array, scaleHi: Float64Array, out: Float64Array): void {
-  let bestLo = -Infinity;
-  let bestHi = -Infinity;
-  let jLo = 0;
-  let jHi = 0;
-  let lb = -Infinity;
-  let maxAbs = 0;
-  for (let y = 0; y < c; y++) {
-    const v = block[off + y];
-    const lo = v * scaleLo[y] + b[y];
-    const hi = v * scaleHi[y] + b[y];
-    if (lo > bestLo) {
-      bestLo = lo;
-      jLo = y;
-    }
-    if (hi > bestHi) {
-      bestHi = hi;
-      jHi = y;
-    }
-    const m = lo < hi ? lo : hi;
-    if (m > lb) lb = m;
-    const a = Math.abs(lo) + Math.abs(hi);
-    if (a > maxAbs) maxAbs = a;
-  }
-  out[statBestLo] = bestLo;
-  out[statBestHi] = bestHi;
-  out[statJLo] = jLo;
-  out[statJHi] = jHi;
-  out[statLb] = lb;
-  out[statMaxAbs] = maxAbs;
-}
-
 /** The grid position p with τ(sorted[p]) < τ* ≤ τ(sorted[p + 1]) (τ* strictly inside the grid's range). */
 function gridSegment(taus: readonly number[], sorted: readonly number[], tStar: number): number {
   let p = 0;
@@ -266,32 +206,31 @@ function gridSegment(taus: readonly number[], sorted: readonly number[], tStar: 
   return p;
 }
 
+/** What {@link pruneRow} needs besides the kernel: the variant, the grid (and its order) and ln ‖w_y‖. */
+interface LineTest {
+  readonly withBias: boolean;
+  readonly taus: readonly number[];
+  readonly sorted: readonly number[];
+  readonly logNorm: Float64Array;
+  readonly c: number;
+}
+
 /**
- * Steps 1–2 of {@link tauNormalisationCorrect}'s pruning for one row s = block[off, off + c): writes the
- * surviving classes to `cand` in increasing order and returns their number (≥ 1).
+ * Steps 1–2 of {@link tauNormalisationCorrect}'s pruning for the kernel's block row at `off`: writes the
+ * surviving classes to the kernel's `cand` in increasing order and returns their number (≥ 1).
  */
-function pruneRow(
-  block: Float64Array,
-  off: number,
-  c: number,
-  b: Float64Array,
-  withBias: boolean,
-  scaleLo: Float64Array,
-  scaleHi: Float64Array,
-  scale: Float64Array,
-  taus: readonly number[],
-  sorted: readonly number[],
-  logNorm: Float64Array,
-  cand: Int32Array,
-): number {
-  scanRow(block, off, c, b, scaleLo, scaleHi, rowStats);
-  const bestLo = rowStats[statBestLo];
-  const bestHi = rowStats[statBestHi];
-  const jLo = rowStats[statJLo];
-  const jHi = rowStats[statJHi];
-  const slack = 1e-9 * (1 + rowStats[statMaxAbs]);
-  const sLo = block[off + jLo];
-  const sHi = block[off + jHi];
+function pruneRow(kernel: TauNormRowKernel, off: number, { withBias, taus, sorted, logNorm, c }: LineTest): number {
+  const lo = sorted[0] * c;
+  const hi = sorted[sorted.length - 1] * c;
+  kernel.scan(off, lo, hi);
+  const stats = kernel.stats;
+  const bestLo = stats[rowStat.bestLo];
+  const bestHi = stats[rowStat.bestHi];
+  const jLo = stats[rowStat.jLo];
+  const jHi = stats[rowStat.jHi];
+  const slack = 1e-9 * (1 + stats[rowStat.maxAbs]);
+  const sLo = kernel.block[off + jLo];
+  const sHi = kernel.block[off + jHi];
   if (!withBias && sLo > 0 && sHi > 0 && bestLo > 0 && bestHi > 0) {
     // Lines ln g = ln s − τ ln‖w‖ of j_lo and j_hi; their crossing τ* (the kink of L), if inside (lo, hi).
     const dl = logNorm[jLo] - logNorm[jHi];
@@ -301,57 +240,9 @@ function pruneRow(
     const kA = inside ? sorted[p] * c : -1;
     const kB = inside ? sorted[p + 1] * c : -1;
     const atStar = inside ? sLo * Math.exp(-tStar * logNorm[jLo]) : Infinity;
-    return pruneByLines(block, off, c, scaleLo, scaleHi, scale, kA, kB, bestLo - slack, bestHi - slack, atStar - slack, cand);
+    return kernel.pruneByLines(off, lo, hi, kA, kB, bestLo - slack, bestHi - slack, atStar - slack);
   }
-  return pruneByBound(block, off, c, b, scaleLo, scaleHi, rowStats[statLb] - slack, cand);
-}
-
-/**
- * Step 2's line test (bias dropped): the classes with s_y > 0 and g_y(lo) ≥ cutLo, g_y(hi) ≥ cutHi or
- * s_y·max(scale[kA + y], scale[kB + y]) ≥ cutStar (kA < 0: no kink inside), in increasing order, into `cand`.
- */
-function pruneByLines(
-  block: Float64Array,
-  off: number,
-  c: number,
-  scaleLo: Float64Array,
-  scaleHi: Float64Array,
-  scale: Float64Array,
-  kA: number,
-  kB: number,
-  cutLo: number,
-  cutHi: number,
-  cutStar: number,
-  cand: Int32Array,
-): number {
-  let count = 0;
-  for (let y = 0; y < c; y++) {
-    const v = block[off + y];
-    if (!(v > 0)) continue;
-    if (v * scaleLo[y] >= cutLo || v * scaleHi[y] >= cutHi) {
-      cand[count++] = y;
-    } else if (kA >= 0) {
-      const sa = scale[kA + y];
-      const sb = scale[kB + y];
-      if (v * (sa > sb ? sa : sb) >= cutStar) cand[count++] = y;
-    }
-  }
-  return count;
-}
-
-/**
- * The classes y of row s = block[off, off + c) with max(g_y(lo), g_y(hi)) ≥ cut, in increasing order, into
- * `cand`; returns their number. (A function of its own: V8 optimises each loop with its own type feedback.)
- */
-function pruneByBound(block: Float64Array, off: number, c: number, b: Float64Array, scaleLo: Float64Array, scaleHi: Float64Array, cut: number, cand: Int32Array): number {
-  let count = 0;
-  for (let y = 0; y < c; y++) {
-    const v = block[off + y];
-    const lo = v * scaleLo[y] + b[y];
-    const hi = v * scaleHi[y] + b[y];
-    if ((lo > hi ? lo : hi) >= cut) cand[count++] = y;
-  }
-  return count;
+  return kernel.pruneByBound(off, lo, hi, stats[rowStat.lb] - slack);
 }
 
 /**

@@ -23,7 +23,7 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
 import type { FineTuneOptimizer } from '../../protocol/fineTuneParams';
 import { headOptimizerWasm } from './kernels/headOptimizerWasm';
-import { wasmMemoryInstance } from './wasmKernel';
+import { wasmMemoryInstance } from '../compute/wasmInstance';
 
 /** Momentum of the reference path's SGD. */
 export const sgdMomentum = 0.9;

@@ -16,7 +16,7 @@ import { ErrorCode, LongtailError } from '../../protocol/errors';
 import { droppedLogitOffset } from '../losses/equalization';
 import { adjustedSoftmaxGradient, type AdjustedSoftmax } from '../losses/logitGradient';
 import { softmaxGradientWasm } from './kernels/softmaxGradientWasm';
-import { wasmMemoryInstance, type WasmInstance } from './wasmKernel';
+import { wasmMemoryInstance, type WasmInstance } from '../compute/wasmInstance';
 
 /** The loss step over a fixed logits buffer. */
 export interface SoftmaxGradientKernel {

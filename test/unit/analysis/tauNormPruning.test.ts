@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { tauGrid, tauRange } from '../../../src/engine/analysis/postHocSweep';
 import { tauNormalisationCorrect } from '../../../src/engine/analysis/tauNormalisation';
+import { tauNormRowKernel } from '../../../src/engine/analysis/tauNormRowKernel';
 import { mulberry32 } from '../../../src/engine/data/seededRandom';
 
 /** The definition, scanned in full: argmax_y s_y·‖w_y‖^(−τ) [+ b_y], first index on ties, per group. */
@@ -48,11 +49,85 @@ describe('τ-normalisation pruning (kink test, segment narrowing)', () => {
           const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * c));
           const groupOf = Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 0 : 1));
           const taus = grid === 'grid' ? tauGrid() : grid === 'extended' ? tauRange(2.1, 4) : [...tauGrid()].sort(() => rand() - 0.5);
-          const got = tauNormalisationCorrect({ kind: 'logits', logits: scores, bias: null }, labels, c, norms, taus, { keepBias: bias, groupOf, groups: 2 });
-          assert.deepEqual(got, fullScan(scores, labels, c, norms, taus, bias, groupOf, 2));
+          const expected = fullScan(scores, labels, c, norms, taus, bias, groupOf, 2);
+          for (const kernels of ['auto', 'js'] as const) {
+            const got = tauNormalisationCorrect({ kind: 'logits', logits: scores, bias: null }, labels, c, norms, taus, { keepBias: bias, groupOf, groups: 2, kernels });
+            assert.deepEqual(got, expected, kernels);
+          }
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('τ-normalisation row kernel (kernels/tauNormRows.wat)', () => {
+  it('is the WebAssembly kernel under Node', () => {
+    assert.equal(tauNormRowKernel(4, 33, 21).kind, 'wasm');
+  });
+  it('float32 logits less a float32 logit bias give the full scan of f − b in float64, with either kernel, odd and even C', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 32, max: 301 }), fc.boolean(), (seed, c, keep) => {
+        const rand = mulberry32(seed);
+        const n = 150; // more than one block of rows when C is large enough
+        const logits = Float32Array.from({ length: n * c }, () => (rand() < 0.1 ? 1.5 : (rand() - 0.45) * 8));
+        const logitBias = Float32Array.from({ length: c }, () => (rand() - 0.5) * 2);
+        const norms = Float64Array.from({ length: c }, () => 0.1 + rand() * 4);
+        const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * c));
+        const groupOf = new Uint8Array(n);
+        const scores = Float64Array.from(logits, (v, k) => v - logitBias[k % c]);
+        const keepBias = keep ? Float64Array.from(logitBias) : null;
+        const expected = fullScan(scores, labels, c, norms, tauGrid(), keepBias, groupOf, 1);
+        for (const kernels of ['auto', 'js'] as const) {
+          const got = tauNormalisationCorrect({ kind: 'logits', logits, bias: logitBias }, labels, c, norms, tauGrid(), { keepBias, kernels });
+          assert.deepEqual(got, expected, kernels);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('τ-normalisation row kernel: WebAssembly and typed-array loops agree bit for bit', () => {
+  it('scan statistics, prunes at cuts equal to attained values, with and without a kink, ties, odd and even C', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 67 }), fc.boolean(), (seed, c, integer) => {
+        const rand = mulberry32(seed);
+        const rows = 3;
+        const t = 4;
+        const kernels = [tauNormRowKernel(rows, c, t), tauNormRowKernel(rows, c, t, 'js')];
+        assert.equal(kernels[0].kind, 'wasm');
+        const value = () => (integer ? Math.floor(rand() * 5) - 2 : (rand() - 0.5) * 6);
+        const block = Float64Array.from({ length: rows * c }, value);
+        const scale = Float64Array.from({ length: t * c }, () => (integer ? 1 + Math.floor(rand() * 2) : 0.2 + rand() * 2));
+        const bias = Float64Array.from({ length: c }, () => (rand() < 0.5 ? 0 : value()));
+        for (const k of kernels) {
+          k.block.set(block);
+          k.scale.set(scale);
+          k.bias.set(bias);
+        }
+        for (let r = 0; r < rows; r++) {
+          const off = r * c;
+          const [lo, hi, a, b] = [0, c, 2 * c, 3 * c];
+          const stats = kernels.map((k) => {
+            k.scan(off, lo, hi);
+            return Array.from(k.stats);
+          });
+          assert.deepEqual(stats[0], stats[1], 'scan');
+          // cuts equal to attained values exercise ≥ at equality
+          const y = Math.floor(rand() * c);
+          const cut = block[off + y] * scale[lo + y] + bias[y];
+          const cutHi = block[off + y] * scale[hi + y];
+          const cutStar = block[off + y] * Math.max(scale[a + y], scale[b + y]);
+          const prunes = kernels.map((k) => [
+            Array.from(k.cand.subarray(0, k.pruneByBound(off, lo, hi, cut))),
+            Array.from(k.cand.subarray(0, k.pruneByLines(off, lo, hi, a, b, cut, cutHi, cutStar))),
+            Array.from(k.cand.subarray(0, k.pruneByLines(off, lo, hi, -1, -1, cut, cutHi, cutStar))),
+          ]);
+          assert.deepEqual(prunes[0], prunes[1], 'prunes');
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Instances of the engine's WebAssembly kernels (kernels/*.wat, compiled into base64 modules by
+ * Instances of the engine's WebAssembly kernels (training/kernels/*.wat and analysis/kernels/*.wat, compiled into base64 modules by
  * scripts/generateWasmKernels.ts): each module is compiled once per process; each instance gets its own memory,
  * grown once to the size asked for and never again, so typed-array views of it stay valid for the instance's
  * life. Arrays are handed out 16-byte aligned (the kernels' f32x4 loads) and zero-filled.
@@ -21,7 +21,7 @@ export interface WasmArray<T> {
 export interface WasmInstance<E> {
   readonly exports: E;
   /** A fresh allocator from the start of the memory (call once per instance). */
-  allocator(): { f32(n: number): WasmArray<Float32Array>; i32(n: number): WasmArray<Int32Array> };
+  allocator(): { f32(n: number): WasmArray<Float32Array>; i32(n: number): WasmArray<Int32Array>; f64(n: number): WasmArray<Float64Array> };
 }
 
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -58,9 +58,10 @@ export function wasmMemoryInstance<E>(base64: string, bytes: number): WasmInstan
     exports,
     allocator() {
       let offset = 0;
-      const take = (n: number): number => {
+      // n elements of `bytes` bytes each, rounded up to 16 bytes.
+      const take = (n: number, bytes = 4): number => {
         const at = offset;
-        offset += Math.ceil(n / 4) * 16;
+        offset += Math.ceil((n * bytes) / 16) * 16;
         if (offset > buffer.byteLength) throw new RangeError(`a kernel asked for ${offset} bytes of its ${buffer.byteLength}`);
         return at;
       };
@@ -72,6 +73,10 @@ export function wasmMemoryInstance<E>(base64: string, bytes: number): WasmInstan
         i32(n) {
           const at = take(n);
           return { at, view: new Int32Array(buffer, at, n) };
+        },
+        f64(n) {
+          const at = take(n, 8);
+          return { at, view: new Float64Array(buffer, at, n) };
         },
       };
     },
