@@ -22,6 +22,7 @@ const analysisKernels = path.join(__dirname, '..', 'src', 'engine', 'analysis', 
 export const wasmKernels: readonly WasmKernel[] = [
   { wat: path.join(trainingKernels, 'headOptimizer.wat'), module: path.join(trainingKernels, 'headOptimizerWasm.ts'), constant: 'headOptimizerWasm' },
   { wat: path.join(trainingKernels, 'softmaxGradient.wat'), module: path.join(trainingKernels, 'softmaxGradientWasm.ts'), constant: 'softmaxGradientWasm' },
+  { wat: path.join(analysisKernels, 'logitRows.wat'), module: path.join(analysisKernels, 'logitRowsWasm.ts'), constant: 'logitRowsWasm' },
   { wat: path.join(analysisKernels, 'tauNormRows.wat'), module: path.join(analysisKernels, 'tauNormRowsWasm.ts'), constant: 'tauNormRowsWasm' },
 ];
 

@@ -53,7 +53,7 @@ export const maxConfusionMatrixLimit = 2000;
  * Builds report.json v1 from eval logits, labels, training counts and optionally embeddings and the
  * classifier head. Validates the input first (SHAPE_MISMATCH, INVALID_LABELS, NON_FINITE, EMPTY_DATASET,
  * INVALID_OPTION; see validateInput). Stages, each a pass over typed arrays:
- * raw arg-max + max softmax (N·C) → per-class metrics, buckets (n > many, n < few), top-1 and balanced error
+ * raw arg-max + max softmax, the τ = 1 adjusted arg-max + max softmax and the labels' ranks (one N·C pass) → per-class metrics, buckets (n > many, n < few), top-1 and balanced error
  * (1 − mean acc over classes in eval), 10 frequency groups, prediction share, confusion (frequency order,
  * matrix when C ≤ limit, 3×3 buckets, top pairs), calibration (15 bins, (lo, hi]); logit-adjustment sweep
  * argmax f − τ log π for τ = 0…2 step 0.1 (one N·C·21 pass), the grid extended while the best τ is on its
@@ -133,8 +133,13 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const bias = head?.bias ?? null;
   yield 'validate';
 
-  const scored = scoreLogits(input.logits, n, c);
+  // One pass: the raw scores, the post-hoc adjusted scores f − τ log π at τ = 1 (their calibration and bootstrap
+  // interval) and, from 100 classes, the labels' ranks (top-5 accuracy).
+  const logPrior = logPriors(trainCounts);
+  const adjustedTau = 1;
+  const scored = scoreLogits(input.logits, n, c, { shift: Float64Array.from(logPrior, (v) => -adjustedTau * v), labels: c >= 100 ? labels : null });
   const { predictions, confidence } = scored;
+  const adjusted = scored.adjusted ?? { predictions, confidence };
   yield 'argmax+softmax';
   const metrics = computeClassMetrics(labels, predictions, c);
   const buckets = assignBuckets(trainCounts, many, few);
@@ -149,12 +154,9 @@ function* reportStages(input: DiagnosticsInput, provenance: ReportProvenance, op
   const confusion = { ...plainConfusion, topPairs: plainConfusion.topPairs.map((p, j) => ({ ...p, examples: pairIndices[j] })) };
   const mistakes = confidentMistakes(labels, predictions, confidence, c, examplesPerClass);
   const calib = calibration(confidence, labels, predictions);
-  const logPrior = logPriors(trainCounts);
-  const adjustedTau = 1;
-  const adjusted = scoreLogits(input.logits, n, c, Float64Array.from(logPrior, (v) => -adjustedTau * v));
   const adjustedCalib = calibration(adjusted.confidence, labels, adjusted.predictions);
   const perBucket = calibrationPerBucket(confidence, labels, predictions, buckets);
-  const top5Accuracy = c >= 100 ? topKAccuracy(input.logits, labels, c, 5) : null;
+  const top5Accuracy = scored.labelRank ? topKAccuracy(scored.labelRank, 5) : null;
   yield 'metrics+confusion+calibration';
   const pr = perClassPrecisionRecall(input.logits, labels, n, c, undefined, scored);
   const meanAveragePrecision = averagePrecisionByBucket(pr.map((e) => (e === null ? null : e.averagePrecision)), buckets);

@@ -1,4 +1,5 @@
 import { ErrorCode, LongtailError } from '../../protocol/errors';
+import { firstNonFiniteBlock } from './logitRowKernel';
 import type { DiagnosticsInput, FloatArray } from './types';
 
 /** Shapes derived from a checked {@link DiagnosticsInput}. */
@@ -15,46 +16,23 @@ export interface CheckedInput {
   readonly trainCounts: Float64Array;
 }
 
-/** Elements per block of {@link assertFinite}'s branch-free scan. */
-const finiteBlock = 4096;
+/** Elements per block of {@link assertFinite}'s scan. */
+const finiteBlock = 1 << 20;
 
 /**
- * Throws {@link ErrorCode.NonFinite} naming `what` and the first offending flat index.
- * Branch-free per element: v − v is 0 for finite v and NaN for NaN and ±Inf, and NaN survives a sum, so each
- * block of 4,096 values is summed as Σ (v − v) in four independent accumulators and only a block whose sum is
- * not 0 is scanned again element by element for the first offender. Shapes: values [any] flat.
- * Citation: IEEE 754-2019 §6.1–6.2 (Inf − Inf and NaN operands give NaN).
+ * Throws {@link ErrorCode.NonFinite} naming `what` and the first offending flat index. The blocks are checked by the
+ * logit-row kernel (logitRowKernel.ts: a NaN or ±Inf has every exponent bit set); only a block that holds one is
+ * scanned again element by element for the first. Shapes: values [any] flat.
+ * Citation: IEEE 754-2019 §3.4 (NaN and ±Inf have the largest biased exponent).
  */
-export function assertFinite(values: FloatArray, what: string): void {
-  const len = values.length;
-  for (let start = 0; start < len; start += finiteBlock) {
-    const end = Math.min(len, start + finiteBlock);
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let i = start;
-    for (; i + 4 <= end; i += 4) {
-      const v0 = values[i];
-      const v1 = values[i + 1];
-      const v2 = values[i + 2];
-      const v3 = values[i + 3];
-      a0 += v0 - v0;
-      a1 += v1 - v1;
-      a2 += v2 - v2;
-      a3 += v3 - v3;
-    }
-    for (; i < end; i++) {
-      const v = values[i];
-      a0 += v - v;
-    }
-    if (a0 + a1 + a2 + a3 !== 0) {
-      for (let j = start; j < end; j++) {
-        const v = values[j];
-        if (v - v !== 0) {
-          throw new LongtailError(ErrorCode.NonFinite, `${what} contains ${String(v)} at flat index ${j}`);
-        }
-      }
+export function assertFinite(values: FloatArray, what: string, kernels: 'auto' | 'js' = 'auto'): void {
+  const start = firstNonFiniteBlock(values, finiteBlock, kernels);
+  if (start < 0) return;
+  const end = Math.min(values.length, start + finiteBlock);
+  for (let j = start; j < end; j++) {
+    const v = values[j];
+    if (!Number.isFinite(v)) {
+      throw new LongtailError(ErrorCode.NonFinite, `${what} contains ${String(v)} at flat index ${j}`);
     }
   }
 }
