@@ -4,6 +4,7 @@
 //   node --import tsx bench/diagnostics.bench.ts --quick    the small cases only
 //   node --import tsx bench/diagnostics.bench.ts --only iNat   cases whose name contains the text
 //   ... --data DIR      keep the generated files under DIR and reuse them;  --no-peer   skip numpy
+//   ... --plain-env     also time the TS child without the engine process's allocator settings (as the CLI in a shell)
 //
 // Each case: synthetic long-tailed data is generated here (seeded) and written as raw little-endian
 // files to a temp folder; a child `node` process loads them and times buildReport (its own peak RSS),
@@ -20,6 +21,7 @@ import { tf } from '../src/engine/compute/tf';
 import { productService } from '../src/engine/compute/productService';
 import { serviceMultiplyABt } from '../src/engine/compute/serviceMultiplyABt';
 import { tfMultiplyABt } from '../src/engine/compute/tfMultiplyABt';
+import { withEngineAllocatorEnv } from '../src/protocol/nativeAllocator';
 
 interface Case {
   readonly name: string;
@@ -219,6 +221,12 @@ function main(): void {
   // --data DIR: keep the generated files in DIR/<case> and reuse them on later runs; --no-peer: TS only.
   const dataRoot = args.indexOf('--data') >= 0 ? args[args.indexOf('--data') + 1] : null;
   const withPeer = hasNumpy && !args.includes('--no-peer');
+  // The TS child runs in the environment of the extension's engine process (glibc malloc settings and huge pages,
+  // protocol/nativeAllocator.ts); --plain-env also times it in a plain environment, as the CLI runs from a shell.
+  const engineEnv = withEngineAllocatorEnv(process.env, process.platform);
+  const withPlain = args.includes('--plain-env');
+  const added = Object.keys(engineEnv).filter((k) => engineEnv[k] !== process.env[k]);
+  console.log(`TS child: the engine process's environment${added.length ? ` (${added.map((k) => `${k}=${engineEnv[k]}`).join(' ')})` : ''}${withPlain ? ', and a plain one' : ''}`);
   const rows: { c: Case; ts: Timing; np: Timing | null }[] = [];
   const selected = (quick ? cases.slice(0, 2) : cases).filter((c) => only === null || c.name.includes(only));
   for (const c of selected) {
@@ -230,11 +238,15 @@ function main(): void {
         generate(dir, c);
       }
       const genMs = performance.now() - g0;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', __filename, '--child', dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (child.status !== 0) {
-        throw new Error(`child failed for ${c.name}: ${child.stderr}`);
-      }
-      const ts = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as Timing;
+      const runTs = (env: Record<string, string | undefined>): Timing => {
+        const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', __filename, '--child', dir], { encoding: 'utf8', maxBuffer: 1 << 24, env });
+        if (child.status !== 0) {
+          throw new Error(`child failed for ${c.name}: ${child.stderr}`);
+        }
+        return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as Timing;
+      };
+      const ts = runTs(engineEnv);
+      const plain = withPlain ? runTs(process.env) : null;
       let np: Timing | null = null;
       if (withPeer) {
         const p = spawnSync('python3', [peer, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -247,6 +259,10 @@ function main(): void {
       console.log(`\n${c.name}: N=${c.n} C=${c.c} D=${c.d} (data generated in ${fmt(genMs)}; load average after the case ${load()})`);
       console.log(`  TS    ${fmt(ts.totalMs).padStart(9)}  products ${ts.kernel ?? '?'}, peak RSS ${ts.peakRssMb.toFixed(0)} MB, heap ${ts.heapUsedMb?.toFixed(0)} MB, BER ${ts.balancedError.toFixed(6)}`);
       console.log(`        ${Object.entries(ts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(' | ')}`);
+      if (plain) {
+        console.log(`  TS in a plain environment (the CLI from a shell) ${fmt(plain.totalMs)}, peak RSS ${plain.peakRssMb.toFixed(0)} MB`);
+        console.log(`        ${Object.entries(plain.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(' | ')}`);
+      }
       if (np) {
         console.log(`  numpy ${fmt(np.totalMs).padStart(9)}  peak RSS ${np.peakRssMb.toFixed(0)} MB, BER ${np.balancedError.toFixed(6)}  → TS/numpy ${(ts.totalMs / np.totalMs).toFixed(2)}×`);
         console.log(`        ${Object.entries(np.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(' | ')}`);

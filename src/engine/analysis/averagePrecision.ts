@@ -1,3 +1,4 @@
+import { scoreLogits } from './predictions';
 import type { FloatArray } from './types';
 
 /** Average precision of one class and its precision–recall curve, downsampled. */
@@ -95,7 +96,7 @@ function downsample(points: [number, number][], maxPoints: number): [number, num
 export interface RowSoftmax {
   /** [N] m_i = max_y f_iy. */
   readonly rowMax: Float64Array;
-  /** [N] Z_i = Σ_y exp(f_iy − m_i), summed in class order. */
+  /** [N] Z_i = Σ_y exp(f_iy − m_i). */
   readonly rowSum: Float64Array;
 }
 
@@ -114,7 +115,7 @@ const prefilterMargin = 1e-6;
  * skipped; whether it does is first decided without exp, in log space: f_iy < m_i + log Z_i + log(min positive
  * score of y) − margin implies score < min (exp and division round monotonically), and only the rest compute
  * the score exactly as above — the counts, hence AP, are exactly those of the plain computation.
- * With `softmax` (from {@link scoreLogits} without shift) m_i and Z_i are reused, else computed here (one
+ * With `softmax` (from {@link scoreLogits}) m_i and Z_i are reused, else {@link scoreLogits} computes them (one
  * extra pass with N·C exps). O(N·C) plus O(k log P̄) per negative that reaches its class's thresholds;
  * O(N + C) memory besides the input: 8,142 classes stay fast.
  * Shapes: logits [N, C] row-major, labels [N], softmax.rowMax/rowSum [N] → C entries.
@@ -128,7 +129,7 @@ export function perClassPrecisionRecall(
   maxPoints = defaultCurvePoints,
   softmax: RowSoftmax | null = null,
 ): (ClassPrecisionRecall | null)[] {
-  const { rowMax: shift, rowSum: norm } = softmax ?? rowSoftmax(logits, n, c);
+  const { rowMax: shift, rowSum: norm } = softmax ?? scoreLogits(logits, n, c);
   const positiveCounts = new Int32Array(c);
   for (let i = 0; i < n; i++) positiveCounts[labels[i]]++;
   const positives: (Float64Array | null)[] = Array.from(positiveCounts, (k) => (k > 0 ? new Float64Array(k) : null));
@@ -166,20 +167,4 @@ export function perClassPrecisionRecall(
     const h = slots[y];
     return t === null || h === null ? null : fromCounts(t, h, maxPoints);
   });
-}
-
-/** m_i = max_y f_iy and Z_i = Σ_y exp(f_iy − m_i) of each row (the same arithmetic as {@link scoreLogits}). */
-function rowSoftmax(logits: FloatArray, n: number, c: number): RowSoftmax {
-  const rowMax = new Float64Array(n);
-  const rowSum = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const off = i * c;
-    let m = logits[off];
-    for (let y = 1; y < c; y++) if (logits[off + y] > m) m = logits[off + y];
-    let s = 0;
-    for (let y = off, end = off + c; y < end; y++) s += Math.exp(logits[y] - m);
-    rowMax[i] = m;
-    rowSum[i] = s;
-  }
-  return { rowMax, rowSum };
 }
