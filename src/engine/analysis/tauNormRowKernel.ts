@@ -1,7 +1,7 @@
 /**
- * The full-row passes of the τ-normalisation sweep (tauNormalisation.ts): forming the bias-free scores of a block of
- * rows, step 1's scan and step 2's prune. These passes touch all C classes of every row; what follows them touches
- * only the few hundred survivors. Two implementations with bit-identical results:
+ * The per-row passes of the τ-normalisation sweep (tauNormalisation.ts): forming the bias-free scores of a block of
+ * rows, step 1's scan and step 2's prune over all C classes, then step 3's narrowing and the arg-max at every grid τ
+ * over the few hundred survivors. Two implementations with bit-identical results:
  * - `wasm`: WebAssembly SIMD (kernels/tauNormRows.wat, f64x2), over arrays in the kernel's own memory;
  * - `js`: the same loops over typed arrays, when WebAssembly SIMD or the memory cannot be had (or `kernels: 'js'`).
  * Both compute in float64, a product then a sum per value, first index on ties. Citation: docs/methods.md §3.1
@@ -24,8 +24,18 @@ export interface TauNormRowKernel {
   readonly scale: Float64Array;
   /** b `[C]`: the bias kept after normalising, or zeros (written by the caller). */
   readonly bias: Float64Array;
-  /** `[C]`: the classes kept by the last prune, in increasing order. */
+  /** `[C]`: the classes kept by the last prune or narrowing, in increasing order. */
   readonly cand: Int32Array;
+  /** `[C]`: after {@link TauNormRowKernel.narrow}, the segments each kept class may win on (bit sgm); the caller sets it otherwise. */
+  readonly mask: Int32Array;
+  /** `[C, P]`: ‖w_y‖^(−τ) at the P breakpoints of step 3 (written by the caller). */
+  readonly scaleAtBp: Float64Array;
+  /** `[C, T]`: ‖w_y‖^(−τ_k) by class (written by the caller). */
+  readonly scaleByClass: Float64Array;
+  /** `[T]`: the bit of grid τ_k's segment (written by the caller). */
+  readonly segmentBit: Int32Array;
+  /** `[T]`: after {@link TauNormRowKernel.winners}, the arg-max class at each grid τ (−1 if no candidate was scored there). */
+  readonly win: Int32Array;
   /** `[6]`: step 1's results of the last scan, indexed by {@link rowStat}. */
   readonly stats: Float64Array;
   /** block[r·C + y] = logits[(i0 + r)·C + y] − logitBias[y] for r < rows (float64; logitBias null: a copy). */
@@ -42,6 +52,18 @@ export interface TauNormRowKernel {
    * s_y·max(scale[a + y], scale[b + y]) ≥ cutStar into {@link TauNormRowKernel.cand}; returns their number.
    */
   pruneByLines(off: number, lo: number, hi: number, a: number, b: number, cutLo: number, cutHi: number, cutStar: number): number;
+  /**
+   * Step 3 over the first `count` of {@link TauNormRowKernel.cand} with the first `np` breakpoints: with g_qp the
+   * score of candidate q at breakpoint p, keeps those with max(g_{q,sgm}, g_{q,sgm+1}) ≥ max_p min(g_{a_p,sgm},
+   * g_{a_p,sgm+1}) − 1e−9·(1 + max |g|) on some segment sgm (a_p the first arg-max at p), writes their segment bits to
+   * {@link TauNormRowKernel.mask}, compacts cand and returns the new count.
+   */
+  narrow(off: number, count: number, np: number): number;
+  /**
+   * Into {@link TauNormRowKernel.win}: at each grid τ_k, the first arg-max of s_y·‖w_y‖^(−τ_k) + b_y over the first `count`
+   * candidates whose mask has τ_k's segment bit.
+   */
+  winners(off: number, count: number): void;
 }
 
 interface Exports {
@@ -49,26 +71,64 @@ interface Exports {
   scanRow(row: number, c: number, b: number, lo: number, hi: number, out: number): void;
   pruneByBound(row: number, c: number, b: number, lo: number, hi: number, cut: number, cand: number): number;
   pruneByLines(row: number, c: number, lo: number, hi: number, sa: number, sb: number, kink: number, cutLo: number, cutHi: number, cutStar: number, cand: number): number;
+  narrow(row: number, b: number, sbp: number, np: number, cand: number, count: number, mask: number, g: number, best: number, arg: number, bound: number): number;
+  winners(row: number, b: number, sbc: number, t: number, cand: number, count: number, mask: number, segBit: number, best: number, win: number): void;
 }
 
-/** The kernel for blocks of up to `blockRows` rows of C classes and T grid τ; `kernels: 'js'` forces the typed-array loops. */
-export function tauNormRowKernel(blockRows: number, c: number, t: number, kernels: 'auto' | 'js' = 'auto'): TauNormRowKernel {
-  return (kernels === 'auto' && wasmRowKernel(blockRows, c, t)) || jsRowKernel(blockRows, c, t);
+/** The sizes of a {@link TauNormRowKernel}'s arrays. */
+interface Sizes {
+  /** Rows per block. */
+  readonly rows: number;
+  /** C. */
+  readonly c: number;
+  /** T, grid τ. */
+  readonly t: number;
+  /** P, the most breakpoints (at least 1). */
+  readonly p: number;
 }
 
-function wasmRowKernel(blockRows: number, c: number, t: number): TauNormRowKernel | null {
-  const bytes = 8 * (blockRows * c + t * c + c + 6) + 4 * (blockRows * c + 2 * c) + 16 * 8;
+/** The float64 and int32 arrays of a kernel, made by `f64` and `i32`. */
+function arrays<F, I>(z: Sizes, f64: (n: number) => F, i32: (n: number) => I) {
+  return {
+    block: f64(z.rows * z.c),
+    scale: f64(z.t * z.c),
+    scaleAtBp: f64(z.c * z.p),
+    scaleByClass: f64(z.c * z.t),
+    bias: f64(z.c),
+    stats: f64(6),
+    g: f64(z.c * z.p),
+    best: f64(Math.max(z.t, z.p)),
+    bound: f64(z.p),
+    cand: i32(z.c),
+    mask: i32(z.c),
+    arg: i32(z.p),
+    segmentBit: i32(z.t),
+    win: i32(z.t),
+  };
+}
+
+/**
+ * The kernel for blocks of up to `blockRows` rows of C classes, T grid τ and up to P breakpoints; `kernels: 'js'`
+ * forces the typed-array loops.
+ */
+export function tauNormRowKernel(blockRows: number, c: number, t: number, p: number, kernels: 'auto' | 'js' = 'auto'): TauNormRowKernel {
+  const sizes = { rows: blockRows, c, t, p: Math.max(1, p) };
+  return (kernels === 'auto' && wasmRowKernel(sizes)) || jsRowKernel(sizes);
+}
+
+function wasmRowKernel(z: Sizes): TauNormRowKernel | null {
+  const { c, t } = z;
+  const floats64 = z.rows * c + 2 * t * c + 2 * c * z.p + c + 6 + Math.max(t, z.p) + z.p;
+  const ints32 = 2 * c + z.p + 2 * t + z.rows * c + c;
+  const bytes = 8 * floats64 + 4 * ints32 + 16 * 16;
   const instance = wasmMemoryInstance<Exports>(tauNormRowsWasm, bytes);
   if (!instance) return null;
   const take = instance.allocator();
-  const block = take.f64(blockRows * c);
-  const scale = take.f64(t * c);
-  const bias = take.f64(c);
-  const stats = take.f64(6);
-  const cand = take.i32(c);
-  const src = take.f32(blockRows * c);
+  const a = arrays(z, take.f64, take.i32);
+  const src = take.f32(z.rows * c);
   const logitBias = take.f32(c);
   const k = instance.exports;
+  const { block, scale, bias, stats, cand } = a;
   return {
     kind: 'wasm',
     block: block.view,
@@ -76,6 +136,11 @@ function wasmRowKernel(blockRows: number, c: number, t: number): TauNormRowKerne
     bias: bias.view,
     cand: cand.view,
     stats: stats.view,
+    mask: a.mask.view,
+    scaleAtBp: a.scaleAtBp.view,
+    scaleByClass: a.scaleByClass.view,
+    segmentBit: a.segmentBit.view,
+    win: a.win.view,
     fillFromLogits(logits, lb, i0, rows) {
       if (!(logits instanceof Float32Array)) {
         jsFill(block.view, logits, lb, i0, rows, c);
@@ -97,6 +162,12 @@ function wasmRowKernel(blockRows: number, c: number, t: number): TauNormRowKerne
       const at = (row: number) => scale.at + 8 * (kink ? row : lo);
       return k.pruneByLines(block.at + 8 * off, c, scale.at + 8 * lo, scale.at + 8 * hi, at(a), at(b), kink, cutLo, cutHi, cutStar, cand.at);
     },
+    narrow(off, count, np) {
+      return k.narrow(block.at + 8 * off, bias.at, a.scaleAtBp.at, np, cand.at, count, a.mask.at, a.g.at, a.best.at, a.arg.at, a.bound.at);
+    },
+    winners(off, count) {
+      k.winners(block.at + 8 * off, bias.at, a.scaleByClass.at, t, cand.at, count, a.mask.at, a.segmentBit.at, a.best.at, a.win.at);
+    },
   };
 }
 
@@ -113,12 +184,14 @@ function jsFill(block: Float64Array, logits: FloatArray, bias: FloatArray | null
   }
 }
 
-function jsRowKernel(blockRows: number, c: number, t: number): TauNormRowKernel {
-  const block = new Float64Array(blockRows * c);
-  const scale = new Float64Array(t * c);
-  const bias = new Float64Array(c);
-  const cand = new Int32Array(c);
-  const stats = new Float64Array(6);
+function jsRowKernel(z: Sizes): TauNormRowKernel {
+  const { c, t } = z;
+  const a = arrays(
+    z,
+    (n) => new Float64Array(n),
+    (n) => new Int32Array(n),
+  );
+  const { block, scale, bias, cand, stats, mask } = a;
   return {
     kind: 'js',
     block,
@@ -126,10 +199,17 @@ function jsRowKernel(blockRows: number, c: number, t: number): TauNormRowKernel 
     bias,
     cand,
     stats,
+    mask,
+    scaleAtBp: a.scaleAtBp,
+    scaleByClass: a.scaleByClass,
+    segmentBit: a.segmentBit,
+    win: a.win,
     fillFromLogits: (logits, lb, i0, rows) => jsFill(block, logits, lb, i0, rows, c),
     scan: (off, lo, hi) => scanRow(block, off, c, bias, scale, lo, hi, stats),
     pruneByBound: (off, lo, hi, cut) => pruneByBound(block, off, c, bias, scale, lo, hi, cut, cand),
-    pruneByLines: (off, lo, hi, a, b, cutLo, cutHi, cutStar) => pruneByLines(block, off, c, scale, lo, hi, a, b, cutLo, cutHi, cutStar, cand),
+    pruneByLines: (off, lo, hi, pa, pb, cutLo, cutHi, cutStar) => pruneByLines(block, off, c, scale, lo, hi, pa, pb, cutLo, cutHi, cutStar, cand),
+    narrow: (off, count, np) => narrowBySegments(block, off, bias, a.scaleAtBp, np, cand, count, mask, a.g, a.best, a.arg, a.bound),
+    winners: (off, count) => winners(block, off, bias, a.scaleByClass, t, cand, count, mask, a.segmentBit, a.best, a.win),
   };
 }
 
@@ -193,4 +273,96 @@ function pruneByBound(block: Float64Array, off: number, c: number, b: Float64Arr
     if ((gl > gh ? gl : gh) >= cut) cand[count++] = y;
   }
   return count;
+}
+
+/** See {@link TauNormRowKernel.narrow}. */
+function narrowBySegments(
+  block: Float64Array,
+  off: number,
+  b: Float64Array,
+  scaleAtBp: Float64Array,
+  np: number,
+  cand: Int32Array,
+  count: number,
+  mask: Int32Array,
+  g: Float64Array,
+  best: Float64Array,
+  arg: Int32Array,
+  bound: Float64Array,
+): number {
+  best.fill(-Infinity, 0, np);
+  let maxAbs = 0;
+  for (let q = 0; q < count; q++) {
+    const y = cand[q];
+    const v = block[off + y];
+    for (let p = 0; p < np; p++) {
+      const x = v * scaleAtBp[y * np + p] + b[y];
+      g[q * np + p] = x;
+      if (x > best[p]) {
+        best[p] = x;
+        arg[p] = q;
+      }
+      const a = Math.abs(x);
+      if (a > maxAbs) maxAbs = a;
+    }
+  }
+  const slack = 1e-9 * (1 + maxAbs);
+  for (let sgm = 0; sgm + 1 < np; sgm++) {
+    let lb = -Infinity;
+    for (let p = 0; p < np; p++) {
+      const q = arg[p] * np;
+      const lo = g[q + sgm];
+      const hi = g[q + sgm + 1];
+      const m = lo < hi ? lo : hi;
+      if (m > lb) lb = m;
+    }
+    bound[sgm] = lb - slack;
+  }
+  let kept = 0;
+  for (let q = 0; q < count; q++) {
+    let bits = 0;
+    for (let sgm = 0; sgm + 1 < np; sgm++) {
+      const lo = g[q * np + sgm];
+      const hi = g[q * np + sgm + 1];
+      if ((lo > hi ? lo : hi) >= bound[sgm]) bits |= 1 << sgm;
+    }
+    if (bits !== 0) {
+      cand[kept] = cand[q];
+      mask[kept++] = bits;
+    }
+  }
+  return kept;
+}
+
+/** See {@link TauNormRowKernel.winners}. */
+function winners(
+  block: Float64Array,
+  off: number,
+  b: Float64Array,
+  scaleByClass: Float64Array,
+  t: number,
+  cand: Int32Array,
+  count: number,
+  mask: Int32Array,
+  segmentBit: Int32Array,
+  best: Float64Array,
+  win: Int32Array,
+): void {
+  best.fill(-Infinity, 0, t);
+  win.fill(-1, 0, t);
+  for (let q = 0; q < count; q++) {
+    const y = cand[q];
+    const bits = mask[q];
+    const v = block[off + y];
+    const by = b[y];
+    const sOff = y * t;
+    for (let k = 0; k < t; k++) {
+      if ((bits & segmentBit[k]) === 0) continue;
+      const x = v * scaleByClass[sOff + k] + by;
+      if (x > best[k] || win[k] < 0) {
+        best[k] = x;
+        win[k] = y;
+      }
+    }
+  }
 }

@@ -121,23 +121,28 @@ export function tauNormalisationCorrect(
   const groupOf = options.groupOf ?? null;
   const groups = options.groups ?? 1;
   const blockRows = Math.max(1, Math.min(64, Math.floor(4_000_000 / c)));
-  const kernel = tauNormRowKernel(blockRows, c, t, options.kernels);
-  const { block, scale, bias: b, cand } = kernel;
-  for (let k = 0; k < t; k++) {
-    for (let y = 0; y < c; y++) {
-      scale[k * c + y] = norms[y] > 0 ? Math.pow(norms[y], -taus[k]) : 1;
-    }
-  }
-  const correct = new Int32Array(groups * t * c);
-  for (let y = 0; y < c; y++) {
-    b[y] = keepBias ? keepBias[y] : 0;
-  }
   const prune = c >= 32 && t >= 3 && taus.every((tau) => Number.isFinite(tau));
   // Grid τ in increasing order; breakpoints of step 3 every ~5 grid τ (at most 32 segments: a bit mask).
   const sorted = taus.map((_, k) => k).sort((p, q) => taus[p] - taus[q]);
   const np = prune ? Math.min(33, Math.max(2, Math.round((t - 1) / 5) + 1)) : 0;
   const bp = Int32Array.from({ length: np }, (_, p) => sorted[Math.round((p * (t - 1)) / Math.max(1, np - 1))]);
-  const segmentBit = new Int32Array(t);
+  const kernel = tauNormRowKernel(blockRows, c, t, np, options.kernels);
+  const { block, scale, bias: b, cand, mask, segmentBit, win } = kernel;
+  for (let k = 0; k < t; k++) {
+    for (let y = 0; y < c; y++) {
+      scale[k * c + y] = norms[y] > 0 ? Math.pow(norms[y], -taus[k]) : 1;
+    }
+  }
+  // The same scales by class: at the breakpoints [C, P] and at every τ [C, T], so each of the few hundred classes
+  // that survive a row's pruning reads one or two cache lines instead of one per τ.
+  for (let y = 0; y < c; y++) {
+    for (let p = 0; p < np; p++) kernel.scaleAtBp[y * np + p] = scale[bp[p] * c + y];
+    for (let k = 0; k < t; k++) kernel.scaleByClass[y * t + k] = scale[k * c + y];
+  }
+  const correct = new Int32Array(groups * t * c);
+  for (let y = 0; y < c; y++) {
+    b[y] = keepBias ? keepBias[y] : 0;
+  }
   for (let k = 0; k < t; k++) {
     let sgm = 0;
     while (sgm < np - 2 && taus[k] > taus[bp[sgm + 1]]) sgm++;
@@ -147,11 +152,6 @@ export function tauNormalisationCorrect(
   for (let y = 0; y < c; y++) {
     logNorm[y] = norms[y] > 0 ? Math.log(norms[y]) : 0;
   }
-  const candMask = new Int32Array(c);
-  const gAt = new Float64Array(Math.max(1, np) * c);
-  const bpBest = new Float64Array(Math.max(1, np));
-  const bpArg = new Int32Array(Math.max(1, np));
-  const segBound = new Float64Array(Math.max(1, np));
   const line: LineTest = { withBias: keepBias !== null, taus, sorted, logNorm, c };
   for (let i0 = 0; i0 < n; i0 += blockRows) {
     const rows = Math.min(blockRows, n - i0);
@@ -168,31 +168,17 @@ export function tauNormalisationCorrect(
       let count = 0;
       if (prune) {
         count = pruneRow(kernel, off, line);
-        count = narrowBySegments(block, off, c, b, scale, bp, np, cand, count, candMask, gAt, bpBest, bpArg, segBound);
+        count = kernel.narrow(off, count, np);
       } else {
         for (let y = 0; y < c; y++) {
           cand[y] = y;
-          candMask[y] = -1;
+          mask[y] = -1;
         }
         count = c;
       }
+      kernel.winners(off, count);
       for (let k = 0; k < t; k++) {
-        const base = k * c;
-        const bit = segmentBit[k];
-        let y0 = -1;
-        let best = -Infinity;
-        for (let q = 0; q < count; q++) {
-          if ((candMask[q] & bit) === 0) continue;
-          const y = cand[q];
-          const v = block[off + y] * scale[base + y] + b[y];
-          if (v > best || y0 < 0) {
-            best = v;
-            y0 = y;
-          }
-        }
-        if (y0 === label) {
-          correct[gOff + base + label]++;
-        }
+        if (win[k] === label) correct[gOff + k * c + label]++;
       }
     }
   }
@@ -243,69 +229,4 @@ function pruneRow(kernel: TauNormRowKernel, off: number, { withBias, taus, sorte
     return kernel.pruneByLines(off, lo, hi, kA, kB, bestLo - slack, bestHi - slack, atStar - slack);
   }
   return kernel.pruneByBound(off, lo, hi, stats[rowStat.lb] - slack);
-}
-
-/**
- * Step 3 of {@link tauNormalisationCorrect}'s pruning: keeps, of the `count` candidates, those that can win
- * on some segment between breakpoints bp[p], bp[p + 1] (grid indices, increasing τ), with a bit mask of those
- * segments in `mask`; compacts `cand` and returns the new count.
- */
-function narrowBySegments(
-  block: Float64Array,
-  off: number,
-  c: number,
-  b: Float64Array,
-  scale: Float64Array,
-  bp: Int32Array,
-  np: number,
-  cand: Int32Array,
-  count: number,
-  mask: Int32Array,
-  g: Float64Array,
-  best: Float64Array,
-  arg: Int32Array,
-  bound: Float64Array,
-): number {
-  best.fill(-Infinity);
-  let maxAbs = 0;
-  for (let q = 0; q < count; q++) {
-    const y = cand[q];
-    const v = block[off + y];
-    for (let p = 0; p < np; p++) {
-      const x = v * scale[bp[p] * c + y] + b[y];
-      g[q * np + p] = x;
-      if (x > best[p]) {
-        best[p] = x;
-        arg[p] = q;
-      }
-      const a = Math.abs(x);
-      if (a > maxAbs) maxAbs = a;
-    }
-  }
-  const slack = 1e-9 * (1 + maxAbs);
-  for (let sgm = 0; sgm + 1 < np; sgm++) {
-    let lb = -Infinity;
-    for (let p = 0; p < np; p++) {
-      const q = arg[p] * np;
-      const lo = g[q + sgm];
-      const hi = g[q + sgm + 1];
-      const m = lo < hi ? lo : hi;
-      if (m > lb) lb = m;
-    }
-    bound[sgm] = lb - slack;
-  }
-  let kept = 0;
-  for (let q = 0; q < count; q++) {
-    let bits = 0;
-    for (let sgm = 0; sgm + 1 < np; sgm++) {
-      const lo = g[q * np + sgm];
-      const hi = g[q * np + sgm + 1];
-      if ((lo > hi ? lo : hi) >= bound[sgm]) bits |= 1 << sgm;
-    }
-    if (bits !== 0) {
-      cand[kept] = cand[q];
-      mask[kept++] = bits;
-    }
-  }
-  return kept;
 }

@@ -63,7 +63,7 @@ describe('τ-normalisation pruning (kink test, segment narrowing)', () => {
 
 describe('τ-normalisation row kernel (kernels/tauNormRows.wat)', () => {
   it('is the WebAssembly kernel under Node', () => {
-    assert.equal(tauNormRowKernel(4, 33, 21).kind, 'wasm');
+    assert.equal(tauNormRowKernel(4, 33, 21, 5).kind, 'wasm');
   });
   it('float32 logits less a float32 logit bias give the full scan of f − b in float64, with either kernel, odd and even C', () => {
     fc.assert(
@@ -95,7 +95,8 @@ describe('τ-normalisation row kernel: WebAssembly and typed-array loops agree b
         const rand = mulberry32(seed);
         const rows = 3;
         const t = 4;
-        const kernels = [tauNormRowKernel(rows, c, t), tauNormRowKernel(rows, c, t, 'js')];
+        const np = 3;
+        const kernels = [tauNormRowKernel(rows, c, t, np), tauNormRowKernel(rows, c, t, np, 'js')];
         assert.equal(kernels[0].kind, 'wasm');
         const value = () => (integer ? Math.floor(rand() * 5) - 2 : (rand() - 0.5) * 6);
         const block = Float64Array.from({ length: rows * c }, value);
@@ -105,6 +106,11 @@ describe('τ-normalisation row kernel: WebAssembly and typed-array loops agree b
           k.block.set(block);
           k.scale.set(scale);
           k.bias.set(bias);
+          for (let y = 0; y < c; y++) {
+            for (let p = 0; p < np; p++) k.scaleAtBp[y * np + p] = scale[p * c + y];
+            for (let q = 0; q < t; q++) k.scaleByClass[y * t + q] = scale[q * c + y];
+          }
+          k.segmentBit.set([1, 1, 2, 2]);
         }
         for (let r = 0; r < rows; r++) {
           const off = r * c;
@@ -125,6 +131,16 @@ describe('τ-normalisation row kernel: WebAssembly and typed-array loops agree b
             Array.from(k.cand.subarray(0, k.pruneByLines(off, lo, hi, -1, -1, cut, cutHi, cutStar))),
           ]);
           assert.deepEqual(prunes[0], prunes[1], 'prunes');
+          // step 3 and the arg-maxes over a random candidate list (increasing classes), ties included
+          const list = Array.from({ length: c }, (_, y) => y).filter(() => rand() < 0.6);
+          if (list.length === 0) list.push(0);
+          const narrowed = kernels.map((k) => {
+            k.cand.set(list);
+            const kept = k.narrow(off, list.length, np);
+            k.winners(off, kept);
+            return [Array.from(k.cand.subarray(0, kept)), Array.from(k.mask.subarray(0, kept)), Array.from(k.win)];
+          });
+          assert.deepEqual(narrowed[0], narrowed[1], 'narrow and winners');
         }
       }),
       { numRuns: 300 },

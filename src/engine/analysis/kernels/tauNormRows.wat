@@ -1,4 +1,6 @@
-;; The full-row passes of the τ-normalisation sweep as WebAssembly SIMD (f64x2) loops. analysis/tauNormalisation.ts
+;; The per-row passes of the τ-normalisation sweep as WebAssembly loops: over all C classes in SIMD (f64x2) — the scores
+;; f − b, step 1's scan, step 2's prunes — and over the surviving candidates in scalar float64 — step 3's narrowing and
+;; the arg-max at every grid τ. analysis/tauNormalisation.ts
 ;; explains the pruning they serve and owns the memory; analysis/tauNormRowKernel.ts prepares the inputs;
 ;; scripts/generateWasmKernels.ts compiles this file (wabt) into tauNormRowsWasm.ts.
 ;;
@@ -6,7 +8,7 @@
 ;; no fused multiply-add), so results are bit-identical to it: arg-maxes keep the first index on ties (each lane keeps
 ;; its own first, the lanes are merged by value then by index), and comparisons use pmin/pmax, whose
 ;; `b < a ? b : a` is the typed-array code's ternary. Arrays: row `[c]` (scores s_y), b `[c]` (bias kept, or 0),
-;; lo and hi `[c]` (‖w_y‖^(−τ) at the smallest and largest τ), cand `[c]` int32.
+;; lo and hi `[c]` (‖w_y‖^(−τ) at the smallest and largest τ), cand `[c]` int32 (classes, increasing).
 (module
   (memory (export "memory") 0)
 
@@ -214,4 +216,125 @@
           (then
             (i32.store (i32.add (local.get $cand) (i32.shl (local.get $count) (i32.const 2))) (local.get $y))
             (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
-    (local.get $count)))
+    (local.get $count))
+
+  ;; Step 3 over the `count` candidates cand `[count]` of one row: with g_qp = s_y·sbp[y·np + p] + b_y (y = cand[q], sbp
+  ;; `[c, np]` the scales at the np breakpoints), keeps the candidates with max(g_{q,sgm}, g_{q,sgm+1}) ≥ bound_sgm on some
+  ;; segment sgm, where bound_sgm = max_p min(g_{a_p,sgm}, g_{a_p,sgm+1}) − 1e−9·(1 + max |g|) and a_p = first argmax_q g_qp;
+  ;; compacts cand, writes each kept candidate's segment bits to mask and returns their number. Scratch: g `[count, np]`
+  ;; float64, best `[np]` float64, arg `[np]` int32, bound `[np]` float64.
+  (func (export "narrow")
+    (param $row i32) (param $b i32) (param $sbp i32) (param $np i32) (param $cand i32) (param $count i32) (param $mask i32)
+    (param $g i32) (param $best i32) (param $arg i32) (param $bound i32) (result i32)
+    (local $q i32) (local $p i32) (local $y i32) (local $sp i32) (local $gp i32) (local $sgm i32) (local $kept i32) (local $bits i32)
+    (local $v f64) (local $by f64) (local $x f64) (local $maxAbs f64) (local $slack f64) (local $lb f64) (local $lo f64) (local $hi f64) (local $m f64)
+    (local.set $p (i32.const 0))
+    (block $d0 (loop $l0
+      (br_if $d0 (i32.ge_u (local.get $p) (local.get $np)))
+      (f64.store (i32.add (local.get $best) (i32.shl (local.get $p) (i32.const 3))) (f64.const -inf))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $l0)))
+    (local.set $q (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $q) (local.get $count)))
+      (local.set $y (i32.load (i32.add (local.get $cand) (i32.shl (local.get $q) (i32.const 2)))))
+      (local.set $v (f64.load (i32.add (local.get $row) (i32.shl (local.get $y) (i32.const 3)))))
+      (local.set $by (f64.load (i32.add (local.get $b) (i32.shl (local.get $y) (i32.const 3)))))
+      (local.set $sp (i32.add (local.get $sbp) (i32.shl (i32.mul (local.get $y) (local.get $np)) (i32.const 3))))
+      (local.set $gp (i32.add (local.get $g) (i32.shl (i32.mul (local.get $q) (local.get $np)) (i32.const 3))))
+      (local.set $p (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $p) (local.get $np)))
+        (local.set $x (f64.add (f64.mul (local.get $v) (f64.load (i32.add (local.get $sp) (i32.shl (local.get $p) (i32.const 3))))) (local.get $by)))
+        (f64.store (i32.add (local.get $gp) (i32.shl (local.get $p) (i32.const 3))) (local.get $x))
+        (if (f64.gt (local.get $x) (f64.load (i32.add (local.get $best) (i32.shl (local.get $p) (i32.const 3)))))
+          (then
+            (f64.store (i32.add (local.get $best) (i32.shl (local.get $p) (i32.const 3))) (local.get $x))
+            (i32.store (i32.add (local.get $arg) (i32.shl (local.get $p) (i32.const 2))) (local.get $q))))
+        (if (f64.gt (f64.abs (local.get $x)) (local.get $maxAbs)) (then (local.set $maxAbs (f64.abs (local.get $x)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $l2)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $l1)))
+    (local.set $slack (f64.mul (f64.const 1e-9) (f64.add (f64.const 1) (local.get $maxAbs))))
+    (local.set $sgm (i32.const 0))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (i32.add (local.get $sgm) (i32.const 1)) (local.get $np)))
+      (local.set $lb (f64.const -inf))
+      (local.set $p (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $p) (local.get $np)))
+        (local.set $gp (i32.add (local.get $g)
+          (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $arg) (i32.shl (local.get $p) (i32.const 2)))) (local.get $np)) (local.get $sgm)) (i32.const 3))))
+        (local.set $lo (f64.load (local.get $gp)))
+        (local.set $hi (f64.load offset=8 (local.get $gp)))
+        (local.set $m (select (local.get $lo) (local.get $hi) (f64.lt (local.get $lo) (local.get $hi))))
+        (if (f64.gt (local.get $m) (local.get $lb)) (then (local.set $lb (local.get $m))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $l4)))
+      (f64.store (i32.add (local.get $bound) (i32.shl (local.get $sgm) (i32.const 3))) (f64.sub (local.get $lb) (local.get $slack)))
+      (local.set $sgm (i32.add (local.get $sgm) (i32.const 1)))
+      (br $l3)))
+    (local.set $q (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $q) (local.get $count)))
+      (local.set $bits (i32.const 0))
+      (local.set $gp (i32.add (local.get $g) (i32.shl (i32.mul (local.get $q) (local.get $np)) (i32.const 3))))
+      (local.set $sgm (i32.const 0))
+      (block $d6 (loop $l6
+        (br_if $d6 (i32.ge_u (i32.add (local.get $sgm) (i32.const 1)) (local.get $np)))
+        (local.set $lo (f64.load (i32.add (local.get $gp) (i32.shl (local.get $sgm) (i32.const 3)))))
+        (local.set $hi (f64.load offset=8 (i32.add (local.get $gp) (i32.shl (local.get $sgm) (i32.const 3)))))
+        (if (f64.ge (select (local.get $lo) (local.get $hi) (f64.gt (local.get $lo) (local.get $hi)))
+                    (f64.load (i32.add (local.get $bound) (i32.shl (local.get $sgm) (i32.const 3)))))
+          (then (local.set $bits (i32.or (local.get $bits) (i32.shl (i32.const 1) (local.get $sgm))))))
+        (local.set $sgm (i32.add (local.get $sgm) (i32.const 1)))
+        (br $l6)))
+      (if (local.get $bits)
+        (then
+          (i32.store (i32.add (local.get $cand) (i32.shl (local.get $kept) (i32.const 2)))
+            (i32.load (i32.add (local.get $cand) (i32.shl (local.get $q) (i32.const 2)))))
+          (i32.store (i32.add (local.get $mask) (i32.shl (local.get $kept) (i32.const 2))) (local.get $bits))
+          (local.set $kept (i32.add (local.get $kept) (i32.const 1)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $l5)))
+    (local.get $kept))
+
+  ;; The first arg-max over the candidates at every grid τ_k (k < t) whose segment bit segBit[k] the candidate's mask has:
+  ;; g = s_y·sbc[y·t + k] + b_y (sbc `[c, t]` the scales by class), candidates in increasing class order; writes the
+  ;; winning class (−1 if none) to win `[t]`. Scratch: best `[t]` float64.
+  (func (export "winners")
+    (param $row i32) (param $b i32) (param $sbc i32) (param $t i32) (param $cand i32) (param $count i32) (param $mask i32)
+    (param $segBit i32) (param $best i32) (param $win i32)
+    (local $q i32) (local $k i32) (local $y i32) (local $bits i32) (local $sp i32) (local $v f64) (local $by f64) (local $x f64) (local $at i32)
+    (local.set $k (i32.const 0))
+    (block $d0 (loop $l0
+      (br_if $d0 (i32.ge_u (local.get $k) (local.get $t)))
+      (f64.store (i32.add (local.get $best) (i32.shl (local.get $k) (i32.const 3))) (f64.const -inf))
+      (i32.store (i32.add (local.get $win) (i32.shl (local.get $k) (i32.const 2))) (i32.const -1))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l0)))
+    (local.set $q (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $q) (local.get $count)))
+      (local.set $y (i32.load (i32.add (local.get $cand) (i32.shl (local.get $q) (i32.const 2)))))
+      (local.set $bits (i32.load (i32.add (local.get $mask) (i32.shl (local.get $q) (i32.const 2)))))
+      (local.set $v (f64.load (i32.add (local.get $row) (i32.shl (local.get $y) (i32.const 3)))))
+      (local.set $by (f64.load (i32.add (local.get $b) (i32.shl (local.get $y) (i32.const 3)))))
+      (local.set $sp (i32.add (local.get $sbc) (i32.shl (i32.mul (local.get $y) (local.get $t)) (i32.const 3))))
+      (local.set $k (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $k) (local.get $t)))
+        (if (i32.and (local.get $bits) (i32.load (i32.add (local.get $segBit) (i32.shl (local.get $k) (i32.const 2)))))
+          (then
+            (local.set $x (f64.add (f64.mul (local.get $v) (f64.load (i32.add (local.get $sp) (i32.shl (local.get $k) (i32.const 3))))) (local.get $by)))
+            (local.set $at (i32.add (local.get $win) (i32.shl (local.get $k) (i32.const 2))))
+            (if (i32.or (f64.gt (local.get $x) (f64.load (i32.add (local.get $best) (i32.shl (local.get $k) (i32.const 3)))))
+                        (i32.lt_s (i32.load (local.get $at)) (i32.const 0)))
+              (then
+                (f64.store (i32.add (local.get $best) (i32.shl (local.get $k) (i32.const 3))) (local.get $x))
+                (i32.store (local.get $at) (local.get $y))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l2)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $l1)))))
