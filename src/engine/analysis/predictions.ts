@@ -46,6 +46,12 @@ const maxShiftSpread = 600;
 export function scoreLogits(logits: FloatArray, n: number, c: number, options: ScoreOptions = {}): ScoredLogits {
   const shift = options.shift ?? null;
   const labels = options.labels ?? null;
+  if (labels) {
+    // The kernel reads f_{i,l_i} by the label: one outside [0, C) must never reach it (validateInput rejects them).
+    if (labels.length !== n) throw new LongtailError(ErrorCode.Internal, `internal error: ${labels.length} labels for ${n} rows of logits`);
+    const bad = labels.findIndex((l) => !(l >= 0 && l < c));
+    if (bad >= 0) throw new LongtailError(ErrorCode.Internal, `internal error: label ${labels[bad]} of example ${bad} is outside [0, ${c})`);
+  }
   const a = new Float64Array(c);
   const w = new Float64Array(c).fill(1);
   if (shift) {

@@ -124,9 +124,13 @@ describe('logit-row kernel (kernels/logitRows.wat)', () => {
     }
   });
 
-  it('a shift spanning more than 600 is refused before any arithmetic', () => {
-    const shift = new Float64Array([0, 601]);
-    assert.throws(() => scoreLogits(new Float32Array([1, 2]), 1, 2, { shift }), (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Internal);
+  it('a shift spanning more than 600, or a label outside [0, C), is refused before any arithmetic', () => {
+    const internal = (e: unknown) => e instanceof LongtailError && e.code === ErrorCode.Internal;
+    assert.throws(() => scoreLogits(new Float32Array([1, 2]), 1, 2, { shift: new Float64Array([0, 601]) }), internal);
+    for (const label of [-1, 2, 2 ** 31 - 1]) {
+      assert.throws(() => scoreLogits(new Float32Array([1, 2, 3, 4]), 2, 2, { labels: Int32Array.from([0, label]) }), internal, String(label));
+    }
+    assert.throws(() => scoreLogits(new Float32Array([1, 2]), 1, 2, { labels: new Int32Array(2) }), internal);
   });
 
   it('the finiteness scan finds the first NaN/±Inf (float32 and float64, in the vector body and the tail) and passes extremes', () => {
