@@ -15,8 +15,8 @@
 //   scope took before, still used on GPUs and as the tests' reference) at D=2048, and the small CNN through
 //   fitClassifier (all layers; not a head case). PyTorch 1.13 (bench/peers/head_torch.py, Debian's /usr/bin/python3,
 //   OpenBLAS) at N and 1 threads. Processes alternate in every round; ratios are taken within a round, then the median.
-//   The engine children get the engine process's glibc malloc settings (protocol/nativeAllocator.ts), as the
-//   extension's engine child process has them; without them a D=2048 C=1000 step can take 2-3x longer (page faults).
+//   The engine children get the engine process's glibc malloc settings and huge pages (protocol/nativeAllocator.ts),
+//   as the extension's engine child process has them; without them a D=2048 C=1000 step can take 2-3x longer (page faults).
 //
 // Whole process: `longtail finetune --scope head --loss la --optimizer adam --epochs 3` (batch 128, its defaults)
 //   on 32,768 × 2048 synthetic features → 1,000 classes (eval 10,000), against head_torch.py `whole` doing the same
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
     const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]));
     const fastKey = `fast-${threads}t`;
     console.log(`\nHead training steps/s (median of ${rounds} alternating rounds; ratios within each round, then the median; best = the faster of 1t / ${threads}t in each round).`);
-    console.log(`Engine: head fast path on the product service (${results[fastKey][0].kind}); PyTorch ${results[`torch-${threads}t`][0].threads} threads and 1, OpenBLAS; TF.js wasm autograd for reference. Engine children ran with ${Object.entries(engineEnv).filter(([k]) => k.startsWith("MALLOC_")).map(([k, v]) => `${k}=${v}`).join(" ") || "the plain environment"} (the engine process's; the CLI below has the plain environment).`);
+    console.log(`Engine: head fast path on the product service (${results[fastKey][0].kind}); PyTorch ${results[`torch-${threads}t`][0].threads} threads and 1, OpenBLAS; TF.js wasm autograd for reference. Engine children ran with ${Object.entries(engineEnv).filter(([k, v]) => v !== process.env[k]).map(([k, v]) => `${k}=${v}`).join(" ") || "the plain environment"} (the engine process's; the CLI below has the plain environment).`);
     console.log(`| case | fast ${threads}t | fast 1t | PyTorch ${threads}t | PyTorch 1t | TF.js wasm ${threads}t | fast ${threads}t / best PyTorch | fast 1t / PyTorch 1t | best fast / best PyTorch | fast ${threads}t / TF.js wasm |`);
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     const goals: string[] = [];

@@ -14,7 +14,7 @@
  * of MB (iNaturalist: 0.8 GB of logits). Node allocates them with malloc, and glibc maps them in 4 KiB pages; on a
  * 2-core VM the first pass over 0.8 GB so mapped took 1.2–1.7 s (200,000 pages), the next 20 ms. `glibc.malloc.hugetlb=1`
  * (GLIBC_TUNABLES, glibc ≥ 2.35; older versions ignore it) asks for transparent huge pages on malloc's mappings, as
- * numpy does for its own arrays: the same first pass took 17 ms (docs/performance.md §4). It is added to the
+ * numpy does for its own arrays: the same first pass took 17 ms (docs/performance.md §3). It is added to the
  * user's own GLIBC_TUNABLES unless those already set it.
  *
  * A value the user set is kept; other platforms' allocators do not read these variables.
