@@ -17,7 +17,8 @@
  * numpy does for its own arrays: the same first pass took 17 ms (docs/performance.md §3). It is added to the
  * user's own GLIBC_TUNABLES unless those already set it.
  *
- * A value the user set is kept; other platforms' allocators do not read these variables.
+ * A non-empty value the user set is kept (an empty one counts as unset); other platforms' allocators do not read
+ * these variables.
  */
 
 /** The variables and their values. */
@@ -27,7 +28,7 @@ export const engineAllocatorEnv: Readonly<Record<string, string>> = {
   GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
 };
 
-/** `env` with {@link engineAllocatorEnv} added where unset, on Linux (glibc); `env` itself elsewhere. */
+/** `env` with {@link engineAllocatorEnv} added where unset or empty, on Linux (glibc); a copy of `env` elsewhere. */
 export function withEngineAllocatorEnv(env: Readonly<Record<string, string | undefined>>, platform: string): Record<string, string | undefined> {
   if (platform !== 'linux') return { ...env };
   const out: Record<string, string | undefined> = { ...env };

@@ -4,7 +4,9 @@
  * over the few hundred survivors. Two implementations with bit-identical results:
  * - `wasm`: WebAssembly SIMD (kernels/tauNormRows.wat, f64x2), over arrays in the kernel's own memory;
  * - `js`: the same loops over typed arrays, when WebAssembly SIMD or the memory cannot be had (or `kernels: 'js'`).
- * Both compute in float64, a product then a sum per value, first index on ties. Citation: docs/methods.md §3.1
+ * Both compute in float64, a product then a sum per value, first index on ties; the candidates they keep and the
+ * winners are bit-identical, and so are step 1's statistics up to the sign of a zero (lb and max |g| merge the two
+ * lanes with a max). Citation: docs/methods.md §3.1
  * (τ-normalisation), §14 (the engine's WebAssembly kernels).
  */
 import { wasmMemoryInstance } from '../compute/wasmInstance';
@@ -142,7 +144,8 @@ function wasmRowKernel(z: Sizes): TauNormRowKernel | null {
     segmentBit: a.segmentBit.view,
     win: a.win.view,
     fillFromLogits(logits, lb, i0, rows) {
-      if (!(logits instanceof Float32Array)) {
+      // The kernel holds float32 logits and bias; a float64 one would be rounded there, so it takes the typed-array fill.
+      if (!(logits instanceof Float32Array) || (lb !== null && !(lb instanceof Float32Array))) {
         jsFill(block.view, logits, lb, i0, rows, c);
         return;
       }

@@ -42,7 +42,7 @@ export function assertFinite(values: FloatArray, what: string, kernels: 'auto' |
  *
  * Checks: C ≥ 1 integer; logits.length = N·C with N = labels.length ≥ 1 (else EMPTY_DATASET);
  * labels integers in [0, C) (INVALID_LABELS); trainCounts.length = C, finite non-negative integers with
- * Σ > 0 (INVALID_OPTION); embeddings.length = N·D and head weight = C·D with the same D, bias length C
+ * 0 < Σ ≤ 2^53 − 1 (INVALID_OPTION); embeddings.length = N·D and head weight = C·D with the same D, bias length C
  * (SHAPE_MISMATCH); no NaN/±Inf in logits, embeddings or head (NON_FINITE).
  * Shapes: logits [N, C], labels [N], trainCounts [C], embeddings [N, D], head.weight [C, D], head.bias [C].
  */
@@ -87,6 +87,10 @@ export function validateInput(input: DiagnosticsInput): CheckedInput {
   }
   if (total <= 0) {
     throw new LongtailError(ErrorCode.InvalidOption, 'all train counts are 0: class priors are undefined');
+  }
+  if (total > Number.MAX_SAFE_INTEGER) {
+    // Beyond 2^53 counts are no longer exact integers (and log π would leave the range docs/methods.md §15 relies on).
+    throw new LongtailError(ErrorCode.InvalidOption, `train counts sum to ${total}, more than 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} examples`);
   }
   let d: number | null = null;
   const emb = input.embeddings ?? null;

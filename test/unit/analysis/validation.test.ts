@@ -72,10 +72,12 @@ describe('buildReport input checks', () => {
   it('EMPTY_DATASET: no eval examples', () => {
     rejects({ ...base, labels: [], logits: new Float32Array(0), embeddings: null }, ErrorCode.EmptyDataset, /no examples/);
   });
-  it('INVALID_OPTION: negative, fractional or all-zero train counts', () => {
+  it('INVALID_OPTION: negative, fractional, all-zero or beyond-2^53 train counts', () => {
     rejects({ ...base, trainCounts: [1, -1, 2] }, ErrorCode.InvalidOption, /train count of class 1 is -1/);
     rejects({ ...base, trainCounts: [1, 1.5, 2] }, ErrorCode.InvalidOption, /1.5/);
     rejects({ ...base, trainCounts: [0, 0, 0] }, ErrorCode.InvalidOption, /all train counts are 0/);
+    rejects({ ...base, trainCounts: [1e300, 1, 1] }, ErrorCode.InvalidOption, /train counts sum to 1e\+300, more than 2\^53 − 1/);
+    rejects({ ...base, trainCounts: [2 ** 52, 2 ** 52, 0] }, ErrorCode.InvalidOption, /more than 2\^53 − 1/);
   });
 });
 

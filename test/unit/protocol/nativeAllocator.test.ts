@@ -17,10 +17,11 @@ describe('engine allocator environment (protocol/nativeAllocator.ts)', () => {
     assert.equal(withEngineAllocatorEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux').GLIBC_TUNABLES, 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
     assert.equal(withEngineAllocatorEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 'linux').GLIBC_TUNABLES, 'glibc.malloc.hugetlb=0');
   });
-  it('keeps a value the user set', () => {
-    const env = withEngineAllocatorEnv({ MALLOC_TRIM_THRESHOLD_: '0' }, 'linux');
+  it('keeps a value the user set; an empty one counts as unset', () => {
+    const env = withEngineAllocatorEnv({ MALLOC_TRIM_THRESHOLD_: '0', MALLOC_MMAP_THRESHOLD_: '', GLIBC_TUNABLES: '' }, 'linux');
     assert.equal(env.MALLOC_TRIM_THRESHOLD_, '0');
     assert.equal(env.MALLOC_MMAP_THRESHOLD_, engineAllocatorEnv.MALLOC_MMAP_THRESHOLD_);
+    assert.equal(env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
   });
   it('changes nothing on other platforms, and returns a copy', () => {
     const given = { PATH: 'C:\\bin' };

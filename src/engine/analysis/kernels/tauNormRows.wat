@@ -5,9 +5,10 @@
 ;; scripts/generateWasmKernels.ts compiles this file (wabt) into tauNormRowsWasm.ts.
 ;;
 ;; Every value is float64 and every operation is the typed-array code's, in the same order (a product, then a sum;
-;; no fused multiply-add), so results are bit-identical to it: arg-maxes keep the first index on ties (each lane keeps
-;; its own first, the lanes are merged by value then by index), and comparisons use pmin/pmax, whose
-;; `b < a ? b : a` is the typed-array code's ternary. Arrays: row `[c]` (scores s_y), b `[c]` (bias kept, or 0),
+;; no fused multiply-add), so the kept candidates and the winners are bit-identical to it: arg-maxes keep the first
+;; index on ties (each lane keeps its own first, the lanes are merged by value then by index), and comparisons use
+;; pmin/pmax, whose `b < a ? b : a` is the typed-array code's ternary. (scanRow's lb and max |g| merge the lanes with
+;; f64.max: equal to the typed-array values up to the sign of a zero, which no later comparison sees.) Arrays: row `[c]` (scores s_y), b `[c]` (bias kept, or 0),
 ;; lo and hi `[c]` (‖w_y‖^(−τ) at the smallest and largest τ), cand `[c]` int32 (classes, increasing).
 (module
   (memory (export "memory") 0)
