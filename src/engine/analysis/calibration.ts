@@ -83,11 +83,19 @@ export function calibrationPerBucket(
   buckets: readonly Bucket[],
 ): Record<Bucket, { examples: number; ece: number } | null> {
   const one = (b: Bucket): { examples: number; ece: number } | null => {
-    const rows: number[] = [];
-    for (let i = 0; i < labels.length; i++) if (buckets[labels[i]] === b) rows.push(i);
-    if (rows.length === 0) return null;
-    const sub = calibration(Float64Array.from(rows, (i) => confidence[i]), Int32Array.from(rows, (i) => labels[i]), Int32Array.from(rows, (i) => predictions[i]));
-    return { examples: rows.length, ece: sub.ece };
+    let m = 0;
+    for (let i = 0; i < labels.length; i++) if (buckets[labels[i]] === b) m++;
+    if (m === 0) return null;
+    const conf = new Float64Array(m);
+    const lab = new Int32Array(m);
+    const pred = new Int32Array(m);
+    for (let i = 0, k = 0; i < labels.length; i++) {
+      if (buckets[labels[i]] !== b) continue;
+      conf[k] = confidence[i];
+      lab[k] = labels[i];
+      pred[k++] = predictions[i];
+    }
+    return { examples: m, ece: calibration(conf, lab, pred).ece };
   };
   return { many: one('many'), medium: one('medium'), few: one('few') };
 }
