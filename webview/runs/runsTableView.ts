@@ -60,6 +60,10 @@ export class RunsTableView {
   private rows: readonly RunRow[] = [];
   /** The row whose tag box is open (kept across re-renders so a refresh does not close it). */
   private editing: string | null = null;
+  /** What is typed in the open tag box (kept across re-renders: a refresh must not lose it). */
+  private draft = '';
+  /** True while the table is being replaced: the open tag box's blur then is not the user leaving it. */
+  private rendering = false;
 
   constructor(
     private readonly container: HTMLElement,
@@ -93,7 +97,12 @@ export class RunsTableView {
     const body = h('tbody');
     for (const row of sortRuns(this.rows, this.sort)) body.appendChild(this.renderRow(row));
     table.appendChild(body);
-    this.container.replaceChildren(table);
+    this.rendering = true;
+    try {
+      this.container.replaceChildren(table);
+    } finally {
+      this.rendering = false;
+    }
     if (focusedKey) (this.container.querySelector(`[data-focus-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
   }
 
@@ -143,15 +152,21 @@ export class RunsTableView {
     if (row.tagsError !== null) cell.appendChild(h('div', { class: 'tags-error', role: 'note' }, row.tagsError));
     if (this.editing === row.id) {
       const input = h('input', { class: 'tag-input', type: 'text', maxlength: 64, 'aria-label': `New tag for ${row.folder}`, placeholder: 'tag, Enter' });
+      input.value = this.draft;
       const close = (): void => {
         this.editing = null;
+        this.draft = '';
         this.render();
       };
+      input.addEventListener('input', () => {
+        this.draft = input.value;
+      });
       input.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') {
           e.preventDefault();
           const value = input.value.trim();
           this.editing = null;
+          this.draft = '';
           if (value && !row.tags.includes(value)) this.actions.setTags(row.id, [...row.tags, value]);
           this.render();
         } else if (e.key === 'Escape') {
@@ -159,8 +174,9 @@ export class RunsTableView {
           close();
         }
       });
+      // A box replaced by a refresh (the listing changes when a tags.json is written) loses focus without the user.
       input.addEventListener('blur', () => {
-        if (this.editing === row.id) close();
+        if (!this.rendering && input.isConnected && this.editing === row.id) close();
       });
       cell.appendChild(input);
       queueMicrotask(() => input.focus());
@@ -168,6 +184,7 @@ export class RunsTableView {
       const add = h('button', { class: 'tag-add', type: 'button', 'aria-label': `Add a tag to ${row.folder}`, 'data-focus-key': `add:${row.id}` }, '+ tag');
       add.addEventListener('click', () => {
         this.editing = row.id;
+        this.draft = '';
         this.render();
       });
       cell.appendChild(add);

@@ -52,11 +52,17 @@ export class RunsTableWebview {
     return this.row(folder).locator('.tag .tag-text').allTextContents();
   }
 
-  /** Adds a tag in the table: "+ tag", type, Enter. */
-  async addTag(folder: string, tag: string): Promise<void> {
+  /** Opens a run's tag box ("+ tag") and returns its input, focused. */
+  async openTagBox(folder: string): Promise<Locator> {
     await this.row(folder).locator('button.tag-add').click();
     const input = this.row(folder).locator('input.tag-input');
     await expect(input).toBeFocused({ timeout: 10_000 });
+    return input;
+  }
+
+  /** Adds a tag in the table: "+ tag", type, Enter. */
+  async addTag(folder: string, tag: string): Promise<void> {
+    const input = await this.openTagBox(folder);
     await input.fill(tag);
     await input.press('Enter');
   }

@@ -3,7 +3,8 @@
  * with a shifted classifier bias, so a different balanced error) and a fine-tune folder whose report.json is broken →
  * "Long-Tail: Open runs table" lists all three (the broken one as a row with its one-line error); sorting by
  * balanced error (header click, then Enter on the header) orders the rows by report.json's values; a tag added in
- * the table lands in that run's tags.json (report.json untouched) and shows after the host re-reads it; the chart
+ * the table lands in that run's tags.json (report.json untouched) and shows after the host re-reads it, and text typed
+ * into a tag box survives the table's redraw when the host re-lists the runs; the chart
  * is drawn; a new analysis written while the table is open appears in place; a click on a row opens that run's
  * dashboard. With watch mode on, a checkpoint analysed from the palette and then rewritten gains a point on its line
  * in the open chart; after a window reload the table comes back with its sort and chart filter. Screenshots
@@ -90,7 +91,16 @@ test.describe('runs table', () => {
     await table.addTag(b.name, 'bias +2');
     await expect.poll(() => (existsSync(tagsFile) ? JSON.parse(readFileSync(tagsFile, 'utf8')) : null), { timeout: 15_000 }).toEqual({ tags: ['bias +2'] });
     await expect.poll(() => table.tags(b.name), { timeout: 15_000 }).toEqual(['bias +2']);
-    await table.addTag(b.name, '<b>not bold</b>');
+    // The host re-lists the runs whenever a report.json or tags.json changes, and the table is redrawn: text typed
+    // into an open tag box must survive that. report.json rewritten with the same bytes forces one redraw.
+    const input = await table.openTagBox(b.name);
+    await input.fill('<b>not bold</b>');
+    await input.evaluate((el) => el.setAttribute('data-before-refresh', ''));
+    writeFileSync(b.file, reportBefore);
+    await expect.poll(() => input.evaluate((el) => el.hasAttribute('data-before-refresh')), { timeout: 15_000, message: 'the table was redrawn' }).toBe(false);
+    await expect(input, 'the typed text survives the redraw').toHaveValue('<b>not bold</b>');
+    await expect(input).toBeFocused();
+    await input.press('Enter');
     await expect.poll(() => JSON.parse(readFileSync(tagsFile, 'utf8')), { timeout: 15_000 }).toEqual({ tags: ['bias +2', '<b>not bold</b>'] });
     await expect.poll(() => table.tags(b.name), { timeout: 15_000 }).toEqual(['bias +2', '<b>not bold</b>']);
     await expect(table.row(b.name).locator('.tags b'), 'a tag is text, not markup').toHaveCount(0);
