@@ -75,7 +75,7 @@ export interface TauNormOptions {
   readonly groupOf?: Uint8Array | null;
   /** Number of groups (default 1). */
   readonly groups?: number;
-  /** 'js' runs the full-row passes as typed-array loops instead of the WebAssembly kernel (tests; default 'auto'). */
+  /** 'js' runs the per-row passes as typed-array loops instead of the WebAssembly kernel (tests; default 'auto'). */
   readonly kernels?: 'auto' | 'js';
 }
 
@@ -100,7 +100,8 @@ export interface TauNormOptions {
  *    has max(g_y(a), g_y(b)) ≥ max_{j ∈ J} min(g_j(a), g_j(b)) with J the survivors' arg-maxes at the
  *    breakpoints; a candidate is then only scanned for the τ of the segments it passed.
  * Comparisons keep a slack of 1e-9·(1 + max |g|) for rounding. Rows with no positive bias-free score (bias
- * dropped) skip step 2's line test and use lb.
+ * dropped) skip step 2's line test and use lb. The per-row passes (f − b, steps 1–3, the arg-max at each τ) run in
+ * tauNormRowKernel.ts: WebAssembly, with typed-array loops giving bit-identical counts as the fallback.
  * Shapes: scores source ([N, C] logits or [N, D] embeddings with weight [C, D]), labels [N], norms [C],
  * taus [T], groupOf [N] → correct [G, T, C] (correct[(g·T + k)·C + y]).
  * Citation: Kang et al. 2020, "Decoupling representation and classifier for long-tailed recognition"
