@@ -11,8 +11,9 @@ import { wasmMemoryInstance, type WasmInstance } from '../compute/wasmInstance';
 import { logitRowsWasm } from './kernels/logitRowsWasm';
 import type { FloatArray } from './types';
 
-/** Per-row results of {@link scoreRows}, each `[N]`. */
+/** Per-row results of {@link scoreRows}, each `[N]`, and which loops computed them. */
 export interface RowScores {
+  readonly kind: 'wasm' | 'js';
   /** ŷ_i = first argmax_y f_iy. */
   readonly predictions: Int32Array;
   /** m_i = f_{i,ŷ_i}. */
@@ -97,14 +98,24 @@ function blockFinite(values: FloatArray, start: number, end: number): boolean {
 
 /**
  * One pass over finite logits f [N, C] with shift a [C] and weights w [C] (w_y = e^{a_y − max a}): the
- * {@link RowScores} of every row into `out`. Returns which loops ran. Shapes: logits [N, C], a [C], w [C], labels [N].
+ * {@link RowScores} of every row (label ranks when labels are given). Shapes: logits [N, C], a [C], w [C], labels [N].
  */
-export function scoreRows(logits: FloatArray, n: number, c: number, a: Float64Array, w: Float64Array, labels: Int32Array | null, out: RowScores, kernels: 'auto' | 'js' = 'auto'): 'wasm' | 'js' {
+export function scoreRows(logits: FloatArray, n: number, c: number, a: Float64Array, w: Float64Array, labels: Int32Array | null, kernels: 'auto' | 'js' = 'auto'): RowScores {
   const blockRows = Math.max(1, Math.min(n, Math.floor(blockFloats / c)));
   const wasm = kernels === 'auto' && logits instanceof Float32Array ? instance(4 * blockRows * c + 16 * c + 48 * blockRows + 16 * 16) : null;
+  const out = {
+    kind: wasm ? ('wasm' as const) : ('js' as const),
+    predictions: new Int32Array(n),
+    rowMax: new Float64Array(n),
+    rowSum: new Float64Array(n),
+    adjPredictions: new Int32Array(n),
+    adjSum: new Float64Array(n),
+    adjTop: new Float64Array(n),
+    labelRank: labels ? new Int32Array(n) : null,
+  };
   if (!wasm) {
-    jsScoreRows(logits, 0, n, c, a, w, labels, out);
-    return 'js';
+    jsScoreRows(logits, n, c, a, w, labels, out);
+    return out;
   }
   const take = wasm.allocator();
   const f = take.f32(blockRows * c);
@@ -133,7 +144,7 @@ export function scoreRows(logits: FloatArray, n: number, c: number, a: Float64Ar
     out.adjTop.set(adjTop.view.subarray(0, rows), i0);
     if (out.labelRank) out.labelRank.set(rank.view.subarray(0, rows), i0);
   }
-  return 'wasm';
+  return out;
 }
 
 /** The kernel's exponential of one value x ≤ 0 (tests bound it against Math.exp), or null without WebAssembly SIMD. */
@@ -142,9 +153,9 @@ export function kernelExp(): ((x: number) => number) | null {
   return wasm ? (x) => wasm.exports.exp(x) : null;
 }
 
-/** {@link scoreRows} as typed-array loops over rows i0 … i0 + rows − 1. */
-function jsScoreRows(logits: FloatArray, i0: number, rows: number, c: number, a: Float64Array, w: Float64Array, labels: Int32Array | null, out: RowScores): void {
-  for (let i = i0; i < i0 + rows; i++) {
+/** {@link scoreRows} as typed-array loops. */
+function jsScoreRows(logits: FloatArray, n: number, c: number, a: Float64Array, w: Float64Array, labels: Int32Array | null, out: RowScores): void {
+  for (let i = 0; i < n; i++) {
     const off = i * c;
     const label = labels ? labels[i] : 0;
     const fl = logits[off + label];

@@ -69,16 +69,7 @@ export function scoreLogits(logits: FloatArray, n: number, c: number, options: S
       w[y] = Math.exp(shift[y] - hi);
     }
   }
-  const rows = {
-    predictions: new Int32Array(n),
-    rowMax: new Float64Array(n),
-    rowSum: new Float64Array(n),
-    adjPredictions: new Int32Array(n),
-    adjSum: new Float64Array(n),
-    adjTop: new Float64Array(n),
-    labelRank: labels ? new Int32Array(n) : null,
-  };
-  scoreRows(logits, n, c, a, w, labels, rows, options.kernels);
+  const rows = scoreRows(logits, n, c, a, w, labels, options.kernels);
   const confidence = new Float64Array(n);
   for (let i = 0; i < n; i++) confidence[i] = 1 / rows.rowSum[i];
   let adjusted: ScoredLogits['adjusted'] = null;
